@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import Database from 'better-sqlite3';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type Db = PrismaClient;
+
+/** How long a writer waits for SQLite's lock before failing with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+/** Where the embedded database lives: `<dataDir>/parley.db`, or an explicit `file:` URL. */
+export type DatabaseLocation = { dataDir: string } | { url: string };
+
+/** The path of the SQLite file a location names (the directory is created if missing). */
+export function resolveSqlitePath(location: DatabaseLocation): string {
+  if ('dataDir' in location) {
+    mkdirSync(location.dataDir, { recursive: true });
+    return path.resolve(location.dataDir, 'parley.db');
+  }
+  const { url } = location;
+  if (!url.startsWith('file:')) {
+    throw new Error(`Unsupported DATABASE_URL "${url.split(':')[0]}:…": expected a file: URL`);
+  }
+  const raw = url.slice('file:'.length);
+  const file = raw.startsWith('//') ? fileURLToPath(url) : path.resolve(raw);
+  mkdirSync(path.dirname(file), { recursive: true });
+  return file;
+}
+
+/**
+ * Turns on write-ahead logging once for the file: it persists in the database, lets readers
+ * run while one writer commits, and with synchronous=NORMAL an acknowledged commit survives a
+ * crash of the process (SIGKILL), which is the durability Parley promises.
+ */
+function prepareSqliteFile(file: string): void {
+  const sqlite = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    sqlite.pragma('journal_mode = WAL');
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** A driver-adapter factory for the file, for Prisma Client and the migration engine alike. */
+export function createSqliteAdapter(file: string): PrismaBetterSqlite3 {
+  return new PrismaBetterSqlite3({ url: file, timeout: BUSY_TIMEOUT_MS });
+}
+
+export interface DatabaseHandle {
+  db: Db;
+  /** Absolute path of the SQLite file. */
+  file: string;
+  close(): Promise<void>;
+}
+
+/** Opens the embedded SQLite database (creating the file and its directory if needed). */
+export async function openDatabase(location: DatabaseLocation): Promise<DatabaseHandle> {
+  const file = resolveSqlitePath(location);
+  prepareSqliteFile(file);
+  const db = new PrismaClient({ adapter: createSqliteAdapter(file) });
+  // Per-connection settings; the adapter keeps one connection, so these hold for its life.
+  await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+  await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  return { db, file, close: () => db.$disconnect() };
+}

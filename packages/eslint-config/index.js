@@ -1,0 +1,21 @@
+// Shared lint rules: typescript-eslint's type-aware recommended set, plus the few rules
+// that catch real bugs in async server code (floating promises, unawaited misuse).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** @param {string} tsconfigRootDir */
+export function config(tsconfigRootDir) {
+  return tseslint.config(
+    { ignores: ['**/dist/**', '**/generated/**', '**/node_modules/**', '**/*.js', '**/*.mjs'] },
+    js.configs.recommended,
+    ...tseslint.configs.recommendedTypeChecked,
+    {
+      languageOptions: { parserOptions: { projectService: true, tsconfigRootDir } },
+      rules: {
+        '@typescript-eslint/no-floating-promises': 'error',
+        '@typescript-eslint/consistent-type-imports': 'error',
+        '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      },
+    },
+  );
+}
