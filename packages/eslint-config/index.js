@@ -17,5 +17,15 @@ export function config(tsconfigRootDir) {
         '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       },
     },
+    {
+      // Tests read untyped JSON off the wire on purpose; asserting on it is the point.
+      files: ['**/*.test.ts', '**/test/**/*.ts'],
+      rules: {
+        '@typescript-eslint/no-explicit-any': 'off',
+        '@typescript-eslint/no-unsafe-assignment': 'off',
+        '@typescript-eslint/no-unsafe-member-access': 'off',
+        '@typescript-eslint/no-non-null-assertion': 'off',
+      },
+    },
   );
 }

@@ -13,6 +13,27 @@ export const BUSY_TIMEOUT_MS = 5_000;
 /** Where the embedded database lives: `<dataDir>/parley.db`, or an explicit `file:` URL. */
 export type DatabaseLocation = { dataDir: string } | { url: string };
 
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/**
+ * The database the environment names: DATABASE_URL (a file: URL) or <PARLEY_DATA_DIR>/parley.db,
+ * by default <repo>/data. Scripts run from their package directory, so a relative path typed by
+ * a person means the directory they typed it in, which pnpm and npm pass as INIT_CWD.
+ */
+export function databaseLocationFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseLocation {
+  const callerDir = env.INIT_CWD ?? process.cwd();
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    const raw = url.startsWith('file:') ? url.slice('file:'.length) : undefined;
+    if (raw !== undefined && !raw.startsWith('//') && !path.isAbsolute(raw)) {
+      return { url: `file:${path.resolve(callerDir, raw)}` };
+    }
+    return { url };
+  }
+  const dataDir = env.PARLEY_DATA_DIR?.trim();
+  return { dataDir: dataDir ? path.resolve(callerDir, dataDir) : path.join(REPO_ROOT, 'data') };
+}
+
 /** The path of the SQLite file a location names (the directory is created if missing). */
 export function resolveSqlitePath(location: DatabaseLocation): string {
   if ('dataDir' in location) {

@@ -1,6 +1,7 @@
 export {
   BUSY_TIMEOUT_MS,
   createSqliteAdapter,
+  databaseLocationFromEnv,
   openDatabase,
   resolveSqlitePath,
   type DatabaseHandle,
@@ -8,4 +9,10 @@ export {
   type Db,
 } from './client.ts';
 export { Prisma } from './generated/prisma/client.ts';
-export type { ApiKey, Conversation, Message, Organization, User } from './generated/prisma/client.ts';
+export type {
+  ApiKey,
+  Conversation,
+  Message,
+  Organization,
+  User,
+} from './generated/prisma/client.ts';

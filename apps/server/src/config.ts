@@ -1,0 +1,74 @@
+/**
+ * Server configuration, read once from the environment and validated: a bad value stops the
+ * server at start-up with a message that names the variable, instead of failing later.
+ */
+import path from 'node:path';
+import { databaseLocationFromEnv } from '@parley/db';
+import { z } from 'zod';
+
+/** The repository root: the default data directory lives under it whatever the working directory. */
+const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+
+// `pnpm start` runs the server from apps/server; relative paths given by a person mean the
+// directory they typed the command in (pnpm and npm pass it as INIT_CWD).
+const resolveFromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(emptyAsUndefined, schema.optional());
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PARLEY_DATA_DIR: optional(z.string()),
+    DATABASE_URL: optional(
+      z
+        .string()
+        .startsWith('file:', 'only file: URLs (the embedded SQLite database) are supported'),
+    ),
+    PARLEY_JWT_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    PARLEY_JWKS_URL: optional(z.url({ protocol: /^https?$/ })),
+    PARLEY_JWT_ISSUER: optional(z.string()),
+    PARLEY_JWT_AUDIENCE: optional(z.string()),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** How long SIGTERM waits for in-flight requests before closing connections. */
+    PARLEY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** The web app's build; a placeholder page is served when it is absent. */
+    PARLEY_WEB_DIST: optional(z.string()),
+  })
+  .refine((env) => !(env.PARLEY_JWT_SECRET && env.PARLEY_JWKS_URL), {
+    message: 'set PARLEY_JWT_SECRET or PARLEY_JWKS_URL, not both',
+    path: ['PARLEY_JWKS_URL'],
+  });
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    database: databaseLocationFromEnv(env),
+    auth: {
+      jwtSecret: e.PARLEY_JWT_SECRET,
+      jwksUrl: e.PARLEY_JWKS_URL,
+      jwtIssuer: e.PARLEY_JWT_ISSUER,
+      jwtAudience: e.PARLEY_JWT_AUDIENCE,
+    },
+    logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
+    webDist: e.PARLEY_WEB_DIST
+      ? resolveFromCaller(e.PARLEY_WEB_DIST)
+      : path.join(REPO_ROOT, 'apps/web/dist'),
+  };
+}

@@ -1,0 +1,106 @@
+/** Runs the real server and CLI as child processes, the way an operator does. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const SERVER_DIR = path.resolve(import.meta.dirname, '..');
+const TSX = path.join(SERVER_DIR, 'node_modules/.bin/tsx');
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Every JSON log line the server printed so far. */
+  logs: Record<string, unknown>[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `src/main.ts` on an ephemeral 127.0.0.1 port; resolves when it logs its URL. */
+export function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
+  const child = spawn(TSX, ['src/main.ts'], {
+    cwd: SERVER_DIR,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening\n${stderr}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      logs.push(entry);
+      if (entry.msg === 'listening' && typeof entry.url === 'string') {
+        clearTimeout(timer);
+        resolve({
+          url: entry.url,
+          child,
+          logs,
+          stop(signal = 'SIGTERM') {
+            child.kill(signal);
+            return exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+/** Runs the operator CLI (`pnpm parley …`) and returns its output. */
+export function runCli(args: string[], env: Record<string, string>) {
+  const result = spawnSync(TSX, ['src/cli.ts', ...args], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A tRPC call over plain HTTP + JSON, as any client without the tRPC library would make it. */
+export async function trpc(
+  url: string,
+  kind: 'query' | 'mutation',
+  procedure: string,
+  input: unknown,
+  token?: string,
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const response =
+    kind === 'query'
+      ? await fetch(`${url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+          headers,
+        })
+      : await fetch(`${url}/trpc/${procedure}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+        });
+  return { status: response.status, body: await response.json() };
+}

@@ -1,0 +1,174 @@
+/**
+ * Conversation operations for one caller. Every query is scoped to the caller's user, so a
+ * conversation of someone else is indistinguishable from an unknown id: NOT_FOUND, never FORBIDDEN.
+ */
+import type { Db } from '@parley/db';
+import { TRPCError } from '@trpc/server';
+import type { z } from 'zod';
+import type { Principal } from '../auth/principal.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { isUniqueViolation } from '../db-errors.ts';
+import { newId, parseId } from '../ids.ts';
+import type {
+  createConversationInput,
+  listConversationsInput,
+  renameConversationInput,
+} from '../schemas.ts';
+import { toConversationDto, type ConversationDto } from './dto.ts';
+
+export const DEFAULT_TITLE = 'New conversation';
+export const DEFAULT_MODEL = 'default';
+
+export function notFound(): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: 'Conversation not found.' });
+}
+
+/** The canonical id of a conversation the caller owns, or NOT_FOUND (malformed ids included). */
+export function requireId(raw: string): string {
+  const id = parseId(raw);
+  if (!id) throw notFound();
+  return id;
+}
+
+export async function getConversation(
+  db: Db,
+  caller: Principal,
+  rawId: string,
+): Promise<ConversationDto> {
+  const row = await db.conversation.findFirst({
+    where: { id: requireId(rawId), userId: caller.userId },
+  });
+  if (!row) throw notFound();
+  return toConversationDto(row);
+}
+
+export async function createConversation(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof createConversationInput>,
+): Promise<ConversationDto> {
+  const { idempotencyKey } = input;
+  if (idempotencyKey) {
+    const first = await findByIdempotencyKey(db, caller, idempotencyKey);
+    if (first) return first;
+  }
+  const now = new Date();
+  try {
+    const row = await db.conversation.create({
+      data: {
+        id: newId(),
+        orgId: caller.orgId,
+        userId: caller.userId,
+        title: input.title ?? DEFAULT_TITLE,
+        titleSource: input.title ? 'user' : 'default',
+        model: input.model ?? DEFAULT_MODEL,
+        userDisplay: input.userDisplay ?? null,
+        timezone: input.timezone ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        createdAt: now,
+        updatedAt: now,
+        createdById: caller.userId,
+        updatedById: caller.userId,
+      },
+    });
+    return toConversationDto(row);
+  } catch (error) {
+    // Two concurrent creates with one key: the unique index lets one win; the other replays it.
+    if (idempotencyKey && isUniqueViolation(error)) {
+      const first = await findByIdempotencyKey(db, caller, idempotencyKey);
+      if (first) return first;
+    }
+    throw error;
+  }
+}
+
+async function findByIdempotencyKey(
+  db: Db,
+  caller: Principal,
+  key: string,
+): Promise<ConversationDto | null> {
+  const row = await db.conversation.findUnique({
+    where: { userId_idempotencyKey: { userId: caller.userId, idempotencyKey: key } },
+  });
+  return row && toConversationDto(row);
+}
+
+/**
+ * Renames in one statement (UPDATE … RETURNING) that also checks the owner and, when given, the
+ * expected version; only when it matches nothing do we look again to tell NOT_FOUND from CONFLICT.
+ */
+export async function renameConversation(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof renameConversationInput>,
+): Promise<ConversationDto> {
+  const id = requireId(input.id);
+  const [row] = await db.conversation.updateManyAndReturn({
+    where: { id, userId: caller.userId, version: input.expectedVersion },
+    data: {
+      title: input.title,
+      titleSource: 'user',
+      version: { increment: 1 },
+      updatedAt: new Date(),
+      updatedById: caller.userId,
+    },
+  });
+  if (row) return toConversationDto(row);
+  const current = await db.conversation.findFirst({
+    where: { id, userId: caller.userId },
+    select: { version: true },
+  });
+  if (!current) throw notFound();
+  throw new TRPCError({
+    code: 'CONFLICT',
+    message: `Conversation is at version ${current.version}, not ${input.expectedVersion}.`,
+  });
+}
+
+export async function deleteConversation(
+  db: Db,
+  caller: Principal,
+  rawId: string,
+): Promise<{ id: string }> {
+  const id = requireId(rawId);
+  const { count } = await db.conversation.deleteMany({ where: { id, userId: caller.userId } });
+  if (count === 0) throw notFound();
+  return { id };
+}
+
+export interface ConversationPage {
+  items: ConversationDto[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Newest updated first, by keyset (updatedAt, id): no offsets, the same cost at any depth. */
+export async function listConversations(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof listConversationsInput>,
+): Promise<ConversationPage> {
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  if (input.cursor && !after) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
+  }
+  const rows = await db.conversation.findMany({
+    where: {
+      userId: caller.userId,
+      ...(after && {
+        OR: [
+          { updatedAt: { lt: after.updatedAt } },
+          { updatedAt: after.updatedAt, id: { lt: after.id } },
+        ],
+      }),
+    },
+    orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toConversationDto),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+  };
+}

@@ -1,0 +1,44 @@
+import type { Conversation } from '@parley/db';
+
+/** Where a title came from: a person, the title generator, or the default for an untitled create. */
+export type TitleSource = 'user' | 'generated' | 'default';
+
+/** A conversation as the router returns it: plain JSON, timestamps as ISO strings. */
+export interface ConversationDto {
+  /** The canonical id (ULID). */
+  id: string;
+  title: string;
+  titleSource: TitleSource;
+  model: string;
+  userDisplay: string | null;
+  timezone: string | null;
+  /** 1 at creation, +1 on every change; the optimistic-concurrency token. */
+  version: number;
+  messageCount: number;
+  lastMessageAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** The owner (a user of the organization). */
+  userId: string;
+  createdById: string;
+  updatedById: string;
+}
+
+export function toConversationDto(row: Conversation): ConversationDto {
+  return {
+    id: row.id,
+    title: row.title,
+    titleSource: row.titleSource as TitleSource,
+    model: row.model,
+    userDisplay: row.userDisplay,
+    timezone: row.timezone,
+    version: row.version,
+    messageCount: row.messageCount,
+    lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    userId: row.userId,
+    createdById: row.createdById,
+    updatedById: row.updatedById,
+  };
+}

@@ -1,0 +1,88 @@
+/** Messages of a conversation the caller owns; the conversation keeps its count and last time. */
+import type { Db, Message } from '@parley/db';
+import { TRPCError } from '@trpc/server';
+import type { z } from 'zod';
+import type { Principal } from '../auth/principal.ts';
+import { newId, parseId } from '../ids.ts';
+import type { appendMessageInput, listMessagesInput } from '../schemas.ts';
+import { notFound, requireId } from './conversations.ts';
+
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  role: Message['role'];
+  content: string;
+  createdAt: string;
+}
+
+function toMessageDto(row: Message): MessageDto {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    role: row.role,
+    content: row.content,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Appends in one transaction with the counters, so messageCount and lastMessageAt are always
+ * exact and cheap to read. It does not change the version: a rename racing a chat stays valid.
+ */
+export async function appendMessage(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof appendMessageInput>,
+): Promise<MessageDto> {
+  const conversationId = requireId(input.conversationId);
+  const now = new Date();
+  const row = await db.$transaction(async (tx) => {
+    const { count } = await tx.conversation.updateMany({
+      where: { id: conversationId, userId: caller.userId },
+      data: { messageCount: { increment: 1 }, lastMessageAt: now, updatedAt: now },
+    });
+    if (count === 0) throw notFound();
+    return tx.message.create({
+      data: {
+        id: newId(),
+        conversationId,
+        role: input.role,
+        content: input.content,
+        createdAt: now,
+      },
+    });
+  });
+  return toMessageDto(row);
+}
+
+export interface MessagePage {
+  items: MessageDto[];
+  nextCursor: string | null;
+}
+
+/** Oldest first, by keyset on the message id (ULIDs sort by creation time). */
+export async function listMessages(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof listMessagesInput>,
+): Promise<MessagePage> {
+  const conversationId = requireId(input.conversationId);
+  const after = input.cursor ? parseId(input.cursor, ['ulid']) : null;
+  if (input.cursor && !after)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
+  const owned = await db.conversation.findFirst({
+    where: { id: conversationId, userId: caller.userId },
+    select: { id: true },
+  });
+  if (!owned) throw notFound();
+  const rows = await db.message.findMany({
+    where: { conversationId, ...(after && { id: { gt: after } }) },
+    orderBy: { id: 'asc' },
+    take: input.limit + 1,
+  });
+  const page = rows.slice(0, input.limit);
+  return {
+    items: page.map(toMessageDto),
+    nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}

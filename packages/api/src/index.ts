@@ -1,0 +1,21 @@
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './root.ts';
+
+export { appRouter, createCaller, type AppRouter } from './root.ts';
+export { createTRPCContext, type ApiDeps, type Context, type RequestAuth } from './trpc.ts';
+export {
+  createAuthenticator,
+  type AuthConfig,
+  type Authenticate,
+  type Principal,
+} from './auth/principal.ts';
+export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
+export { parseBearer } from './auth/api-keys.ts';
+export { parseId, renderId, newId, type IdFormat } from './ids.ts';
+export { normalizeTitle, countGraphemes, takeGraphemes, TITLE_MAX_GRAPHEMES } from './title.ts';
+export * from './schemas.ts';
+export type { ConversationDto, TitleSource } from './conversation/dto.ts';
+export type { MessageDto } from './conversation/messages.ts';
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../../test/harness.ts';
+
+let h: Harness;
+let alice: Awaited<ReturnType<Harness['user']>>;
+
+beforeAll(async () => {
+  h = await createHarness();
+  alice = await h.user('acme', 'alice');
+  const bob = await h.user('acme', 'bob');
+  await bob.caller.conversation.create({ title: "bob's" }); // never in alice's pages
+});
+afterAll(() => h.close());
+
+async function allPages(limit: number, between?: (page: number) => Promise<void>) {
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const result: Awaited<ReturnType<typeof alice.caller.conversation.list>> =
+      await alice.caller.conversation.list({ limit, cursor });
+    expect(result.items.length).toBeLessThanOrEqual(limit);
+    seen.push(...result.items.map((c) => c.id));
+    if (!result.nextCursor) return seen;
+    cursor = result.nextCursor;
+    await between?.(page);
+  }
+  throw new Error('paging did not end');
+}
+
+describe('conversation.list', () => {
+  let created: string[] = [];
+
+  it('pages newest updated first, every row once', async () => {
+    created = [];
+    for (let i = 0; i < 23; i++)
+      created.push((await alice.caller.conversation.create({ title: `c${i}` })).id);
+    const seen = await allPages(5);
+    expect(seen).toEqual([...created].reverse());
+    const first = await alice.caller.conversation.list();
+    expect(first.items).toHaveLength(20); // default page size
+  });
+
+  it('a renamed conversation moves to the front', async () => {
+    await alice.caller.conversation.rename({ id: created[3]!, title: 'bumped' });
+    const { items } = await alice.caller.conversation.list({ limit: 1 });
+    expect(items[0]?.id).toBe(created[3]);
+  });
+
+  it('no duplicates and no gaps while rows are renamed between pages', async () => {
+    const renamed = new Set<string>();
+    const seen = await allPages(4, async (page) => {
+      // Rename one row already served and one not yet served: both jump to the front.
+      const target = created[(page * 7) % created.length]!;
+      renamed.add(target);
+      await alice.caller.conversation.rename({ id: target, title: `renamed on page ${page}` });
+    });
+    expect(new Set(seen).size).toBe(seen.length); // no duplicates
+    // No gaps: every row that was not moved meanwhile is served exactly once.
+    for (const id of created) if (!renamed.has(id)) expect(seen).toContain(id);
+    // Order within what was served stays newest-first by (updatedAt, id) at serving time.
+    expect(seen.length).toBeGreaterThanOrEqual(created.length - renamed.size);
+  });
+
+  it('refuses a cursor it did not issue', async () => {
+    await expect(alice.caller.conversation.list({ cursor: 'garbage' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(alice.caller.conversation.list({ limit: 0 })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await expect(alice.caller.conversation.list({ limit: 101 })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+  });
+
+  it('an empty list has no cursor', async () => {
+    const dora = await h.user('acme', 'dora');
+    await expect(dora.caller.conversation.list()).resolves.toEqual({ items: [], nextCursor: null });
+  });
+});

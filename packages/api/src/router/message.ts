@@ -1,0 +1,13 @@
+import { appendMessage, listMessages } from '../conversation/messages.ts';
+import { appendMessageInput, listMessagesInput } from '../schemas.ts';
+import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
+
+export const messageRouter = createTRPCRouter({
+  append: protectedProcedure
+    .input(appendMessageInput)
+    .mutation(({ ctx, input }) => appendMessage(ctx.db, ctx.principal, input)),
+
+  list: protectedProcedure
+    .input(listMessagesInput)
+    .query(({ ctx, input }) => listMessages(ctx.db, ctx.principal, input)),
+});

@@ -1,0 +1,77 @@
+/** zod schemas shared by the router and the REST faces, so every rule is written once. */
+import { z } from 'zod';
+import { normalizeTitle } from './title.ts';
+
+/** A title, normalised by the title rule; failures are zod issues carrying the rule's message. */
+export const titleSchema = z.string().transform((raw, ctx) => {
+  const result = normalizeTitle(raw);
+  if (result.ok) return result.title;
+  ctx.addIssue({ code: 'custom', message: result.message, params: { problem: result.problem } });
+  return z.NEVER;
+});
+
+/** Any rendering of a conversation id; unparseable ids read as NOT_FOUND, like unknown ones. */
+export const conversationIdSchema = z.string().max(64);
+
+const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+
+export const createConversationInput = z.object({
+  title: titleSchema.optional(),
+  model: optionalText(200),
+  userDisplay: optionalText(200),
+  /** An IANA time zone such as "Europe/Paris". */
+  timezone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, { message: 'Unknown IANA time zone.' })
+    .optional(),
+  /** A retry with the same key returns the conversation the first call created. */
+  idempotencyKey: z.string().min(1).max(255).optional(),
+});
+
+export const renameConversationInput = z.object({
+  id: conversationIdSchema,
+  title: titleSchema,
+  /** When given, the rename applies only if the conversation is still at this version. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+export const conversationByIdInput = z.object({ id: conversationIdSchema });
+
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;
+
+export const listConversationsInput = z
+  .object({
+    limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
+    /** The `nextCursor` of the previous page. */
+    cursor: z.string().max(200).nullish(),
+  })
+  .default({ limit: PAGE_SIZE_DEFAULT });
+
+export const MESSAGE_ROLES = ['user', 'assistant', 'system'] as const;
+
+export const appendMessageInput = z.object({
+  conversationId: conversationIdSchema,
+  role: z.enum(MESSAGE_ROLES),
+  content: z
+    .string()
+    .min(1)
+    .max(32_000)
+    .refine((s) => s.isWellFormed(), 'Invalid Unicode.'),
+});
+
+export const listMessagesInput = z.object({
+  conversationId: conversationIdSchema,
+  limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(50),
+  cursor: z.string().max(200).nullish(),
+});
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

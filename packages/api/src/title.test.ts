@@ -1,0 +1,70 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { countGraphemes, normalizeTitle, takeGraphemes, TITLE_MAX_GRAPHEMES } from './title.ts';
+
+const problemOf = (raw: string) => {
+  const result = normalizeTitle(raw);
+  return result.ok ? null : result.problem;
+};
+
+describe('title rule', () => {
+  it('trims and normalises to NFC', () => {
+    expect(normalizeTitle('  Cafe\u0301 plans \t')).toEqual({ ok: true, title: 'Café plans' });
+  });
+
+  it('counts an emoji with modifiers as one character', () => {
+    for (const emoji of ['👍🏽', '👩‍👩‍👧‍👦', '🏳️‍🌈', '🇫🇷', 'é']) expect(countGraphemes(emoji)).toBe(1);
+    expect(normalizeTitle('👩‍👩‍👧‍👦'.repeat(TITLE_MAX_GRAPHEMES)).ok).toBe(true);
+    expect(problemOf('👩‍👩‍👧‍👦'.repeat(TITLE_MAX_GRAPHEMES + 1))).toBe('too_long');
+  });
+
+  it('accepts 100 graphemes and refuses 101', () => {
+    expect(normalizeTitle('a'.repeat(100))).toEqual({ ok: true, title: 'a'.repeat(100) });
+    expect(problemOf('a'.repeat(101))).toBe('too_long');
+    expect(problemOf('👍🏽'.repeat(101))).toBe('too_long');
+  });
+
+  it.each([[''], [' '], ['\t\n '], ['\u3000']])('refuses the blank title %j', (raw) => {
+    expect(problemOf(raw)).toBe('empty');
+  });
+
+  it.each([
+    ['a\u0000b'],
+    ['line\nbreak'],
+    ['bell\u0007'],
+    ['del\u007f'],
+    ['c1\u0085x'],
+    ['a\u2028b'],
+  ])('refuses control characters inside %j', (raw) => {
+    expect(problemOf(raw)).toBe('control_character');
+  });
+
+  it('refuses lone surrogates', () => {
+    expect(problemOf('bad \ud800 half')).toBe('malformed');
+  });
+
+  it('refuses huge input without segmenting it all', () => {
+    expect(problemOf('x'.repeat(5_000_000))).toBe('too_long');
+  });
+
+  test.prop([fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 })])(
+    'an accepted title is NFC, trimmed, 1-100 graphemes, and stable when normalised again',
+    (raw) => {
+      const result = normalizeTitle(raw);
+      if (!result.ok) return;
+      expect(result.title).toBe(result.title.normalize('NFC').trim());
+      expect(countGraphemes(result.title)).toBeGreaterThanOrEqual(1);
+      expect(countGraphemes(result.title)).toBeLessThanOrEqual(TITLE_MAX_GRAPHEMES);
+      expect(normalizeTitle(result.title)).toEqual(result);
+    },
+  );
+
+  test.prop([fc.string({ unit: 'grapheme', maxLength: 50 }), fc.nat(60)])(
+    'takeGraphemes never splits a grapheme',
+    (text, max) => {
+      const cut = takeGraphemes(text, max);
+      expect(text.startsWith(cut)).toBe(true);
+      expect(countGraphemes(cut)).toBe(Math.min(max, countGraphemes(text)));
+    },
+  );
+});

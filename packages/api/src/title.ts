@@ -1,0 +1,63 @@
+/**
+ * The one title rule for every face: Unicode NFC, surrounding whitespace trimmed, no control
+ * characters or line breaks, 1 to 100 user-perceived characters (graphemes: 👍🏽 and 👩‍👩‍👧 count as one).
+ * A face may be stricter, never looser.
+ */
+export const TITLE_MAX_GRAPHEMES = 100;
+
+export type TitleProblem = 'malformed' | 'control_character' | 'empty' | 'too_long';
+
+export type TitleResult =
+  { ok: true; title: string } | { ok: false; problem: TitleProblem; message: string };
+
+const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+// Cc: C0/C1 controls and DEL. Zl/Zp: line and paragraph separators (a title is one line).
+// Format characters (Cf) stay allowed: the zero-width joiner builds emoji sequences.
+const FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+
+export function countGraphemes(text: string): number {
+  return [...segmenter.segment(text)].length;
+}
+
+/** The first `max` graphemes of `text` (never splits an emoji or a combining sequence). */
+export function takeGraphemes(text: string, max: number): string {
+  let out = '';
+  let count = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    if (count++ === max) break;
+    out += segment;
+  }
+  return out;
+}
+
+export function normalizeTitle(raw: string): TitleResult {
+  if (!raw.isWellFormed()) {
+    return {
+      ok: false,
+      problem: 'malformed',
+      message: 'Title contains invalid Unicode (a lone surrogate).',
+    };
+  }
+  const title = raw.normalize('NFC').trim();
+  if (FORBIDDEN.test(title)) {
+    return {
+      ok: false,
+      problem: 'control_character',
+      message: 'Title must not contain control characters or line breaks.',
+    };
+  }
+  if (title.length === 0) {
+    return { ok: false, problem: 'empty', message: 'Title must not be empty or only whitespace.' };
+  }
+  // Bound the segmenter's work on huge input: 64 code units per grapheme is far more than the
+  // longest emoji sequence, so no title a person could type is refused by this first test.
+  if (title.length > TITLE_MAX_GRAPHEMES * 64 || countGraphemes(title) > TITLE_MAX_GRAPHEMES) {
+    return {
+      ok: false,
+      problem: 'too_long',
+      message: `Title must be at most ${TITLE_MAX_GRAPHEMES} characters.`,
+    };
+  }
+  return { ok: true, title };
+}

@@ -1,0 +1,66 @@
+/**
+ * The one file that knows about tRPC's context and procedures; routers import only from here.
+ *
+ * 1. Context: the database, the authenticator, and the request's Authorization header.
+ * 2. Initialisation: plain JSON on the wire (no transformer), zod issues in the error shape.
+ * 3. Router and procedures: `publicProcedure`, and `protectedProcedure` with a non-null principal.
+ */
+import type { Db } from '@parley/db';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import type { Authenticate, Principal } from './auth/principal.ts';
+
+// 1. Context ---------------------------------------------------------------------------------
+
+/** What the API needs from its host, built once per process. */
+export interface ApiDeps {
+  db: Db;
+  authenticate: Authenticate;
+}
+
+export interface RequestAuth {
+  /** The raw `Authorization` header. */
+  authorization?: string | undefined;
+  /** A caller already resolved by the host (a REST face acting for a user of the key's org). */
+  principal?: Principal | undefined;
+}
+
+export function createTRPCContext(deps: ApiDeps, auth: RequestAuth) {
+  return { ...deps, authorization: auth.authorization, principal: auth.principal ?? null };
+}
+
+export type Context = ReturnType<typeof createTRPCContext>;
+
+// 2. Initialisation --------------------------------------------------------------------------
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      // Never show a client what went wrong inside; the host logs it with the request id.
+      message: error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        zodError: zodError ? z.flattenError(zodError) : null,
+      },
+    };
+  },
+});
+
+// 3. Router and procedures -------------------------------------------------------------------
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure;
+
+/** Resolves the caller from the bearer token; no token or a bad one is UNAUTHORIZED. */
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const principal = ctx.principal ?? (await ctx.authenticate(ctx.authorization));
+  if (!principal) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing or invalid bearer token.' });
+  }
+  return next({ ctx: { ...ctx, principal } });
+});

@@ -1,0 +1,39 @@
+/** A real, migrated SQLite database in a fresh temp directory, and callers acting as its users. */
+import type { Db } from '@parley/db';
+import { createTestDatabase } from '@parley/db/testing';
+import { createApiKey } from '../src/auth/accounts.ts';
+import { createAuthenticator, type AuthConfig } from '../src/auth/principal.ts';
+import { createCaller } from '../src/root.ts';
+import { createTRPCContext } from '../src/trpc.ts';
+
+export interface Harness {
+  db: Db;
+  /** A caller authenticated by the header, exactly as an HTTP request would be. */
+  callerFor(authorization: string | undefined): ReturnType<typeof createCaller>;
+  /** A new user (and org, if new) with an API key; returns its caller and key. */
+  user(
+    org: string,
+    name: string,
+  ): Promise<{ caller: ReturnType<typeof createCaller>; key: string; userId: string }>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const authenticate = createAuthenticator(database.db, auth);
+  const callerFor = (authorization: string | undefined) =>
+    createCaller(createTRPCContext({ db: database.db, authenticate }, { authorization }));
+  return {
+    db: database.db,
+    callerFor,
+    async user(org, name) {
+      const created = await createApiKey(database.db, org, name);
+      return {
+        caller: callerFor(`Bearer ${created.key}`),
+        key: created.key,
+        userId: created.user.id,
+      };
+    },
+    close: () => database.close(),
+  };
+}
