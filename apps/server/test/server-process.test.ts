@@ -26,6 +26,10 @@ describe('server process', () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
+    // In production the server also serves the web app (a placeholder page until it is built).
+    const page = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<title>Parley</title>');
   });
 
   it('mints an API key with the CLI while the server runs; the key is the last line', () => {
