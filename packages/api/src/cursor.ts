@@ -1,22 +1,26 @@
 /**
- * Opaque keyset cursors for conversation pages ordered newest updated first: the position is
- * (updatedAt, id) of the last row served, so a page costs one index range scan at any depth and
- * rows inserted or moved elsewhere never shift the rows not yet served.
+ * Opaque keyset cursors for conversation pages: the position is (sort key, id) of the last row
+ * served, so a page costs one index range scan at any depth, and rows inserted or moved elsewhere
+ * never shift the rows not yet served. The sort is part of the cursor: a cursor from one order
+ * means nothing in another.
  */
+import type { ConversationSort } from './schemas.ts';
+
 export interface ConversationPosition {
-  updatedAt: Date;
+  /** The value of the sort field (updatedAt or createdAt) of the last row served. */
+  at: Date;
   id: string;
 }
 
-export function encodeCursor(position: ConversationPosition): string {
-  return Buffer.from(`${position.updatedAt.getTime()}.${position.id}`).toString('base64url');
+export function encodeCursor(sort: ConversationSort, position: ConversationPosition): string {
+  return Buffer.from(`${sort}.${position.at.getTime()}.${position.id}`).toString('base64url');
 }
 
-/** The position a cursor names, or null when it is not one this server issued. */
-export function decodeCursor(cursor: string): ConversationPosition | null {
-  const match = /^(\d{1,15})\.([0-9A-HJKMNP-TV-Z]{26})$/.exec(
+/** The position a cursor names for this sort, or null when it is not one this server issued. */
+export function decodeCursor(sort: ConversationSort, cursor: string): ConversationPosition | null {
+  const match = /^(-?\w+)\.(\d{1,15})\.([0-9A-HJKMNP-TV-Z]{26})$/.exec(
     Buffer.from(cursor, 'base64url').toString('utf8'),
   );
-  if (!match?.[1] || !match[2]) return null;
-  return { updatedAt: new Date(Number(match[1])), id: match[2] };
+  if (!match?.[2] || !match[3] || match[1] !== sort) return null;
+  return { at: new Date(Number(match[2])), id: match[3] };
 }

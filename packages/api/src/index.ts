@@ -2,8 +2,22 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
 export { appRouter, createCaller, type AppRouter } from './root.ts';
-export { createTRPCContext, type ApiDeps, type Context, type RequestAuth } from './trpc.ts';
 export {
+  createTRPCContext,
+  type ApiDeps,
+  type ApiLogger,
+  type Context,
+  type RequestAuth,
+} from './trpc.ts';
+export {
+  localTitleGenerator,
+  openAiTitleGenerator,
+  titleFromText,
+  type OpenAiTitleOptions,
+  type TitleGenerator,
+} from './titles/generator.ts';
+export {
+  actAs,
   createAuthenticator,
   type AuthConfig,
   type Authenticate,

@@ -41,13 +41,25 @@ export const conversationByIdInput = z.object({ id: conversationIdSchema });
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
 
+export const CONVERSATION_SORTS = ['-updatedAt', 'updatedAt', '-createdAt', 'createdAt'] as const;
+export type ConversationSort = (typeof CONVERSATION_SORTS)[number];
+
 export const listConversationsInput = z
   .object({
     limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
     /** The `nextCursor` of the previous page. */
     cursor: z.string().max(200).nullish(),
+    /** Or: the page that follows this conversation (exclusive). */
+    after: conversationIdSchema.optional(),
+    /** Or: the page that precedes this conversation (exclusive), still in list order. */
+    before: conversationIdSchema.optional(),
+    /** A field, descending when prefixed with "-". Default: most recently updated first. */
+    sort: z.enum(CONVERSATION_SORTS).default('-updatedAt'),
   })
-  .default({ limit: PAGE_SIZE_DEFAULT });
+  .refine((input) => [input.cursor, input.after, input.before].filter(Boolean).length <= 1, {
+    message: 'Give at most one of cursor, after and before.',
+  })
+  .default({ limit: PAGE_SIZE_DEFAULT, sort: '-updatedAt' });
 
 export const MESSAGE_ROLES = ['user', 'assistant', 'system'] as const;
 

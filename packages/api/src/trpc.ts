@@ -9,13 +9,22 @@ import type { Db } from '@parley/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Authenticate, Principal } from './auth/principal.ts';
+import { localTitleGenerator, type TitleGenerator } from './titles/generator.ts';
 
 // 1. Context ---------------------------------------------------------------------------------
+
+/** The slice of a pino logger the API uses; the host passes its own. */
+export interface ApiLogger {
+  warn(details: object, message: string): void;
+}
 
 /** What the API needs from its host, built once per process. */
 export interface ApiDeps {
   db: Db;
   authenticate: Authenticate;
+  /** Names conversations on request; defaults to the local, deterministic generator. */
+  titleGenerator?: TitleGenerator | undefined;
+  logger?: ApiLogger | undefined;
 }
 
 export interface RequestAuth {
@@ -25,8 +34,16 @@ export interface RequestAuth {
   principal?: Principal | undefined;
 }
 
+const silentLogger: ApiLogger = { warn: () => undefined };
+
 export function createTRPCContext(deps: ApiDeps, auth: RequestAuth) {
-  return { ...deps, authorization: auth.authorization, principal: auth.principal ?? null };
+  return {
+    ...deps,
+    titleGenerator: deps.titleGenerator ?? localTitleGenerator,
+    logger: deps.logger ?? silentLogger,
+    authorization: auth.authorization,
+    principal: auth.principal ?? null,
+  };
 }
 
 export type Context = ReturnType<typeof createTRPCContext>;

@@ -4,12 +4,15 @@ import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
 import { createAuthenticator, type AuthConfig } from '../src/auth/principal.ts';
 import { createCaller } from '../src/root.ts';
-import { createTRPCContext } from '../src/trpc.ts';
+import { createTRPCContext, type ApiDeps } from '../src/trpc.ts';
 
 export interface Harness {
   db: Db;
   /** A caller authenticated by the header, exactly as an HTTP request would be. */
-  callerFor(authorization: string | undefined): ReturnType<typeof createCaller>;
+  callerFor(
+    authorization: string | undefined,
+    extra?: Pick<ApiDeps, 'titleGenerator' | 'logger'>,
+  ): ReturnType<typeof createCaller>;
   /** A new user (and org, if new) with an API key; returns its caller and key. */
   user(
     org: string,
@@ -21,8 +24,8 @@ export interface Harness {
 export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const authenticate = createAuthenticator(database.db, auth);
-  const callerFor = (authorization: string | undefined) =>
-    createCaller(createTRPCContext({ db: database.db, authenticate }, { authorization }));
+  const callerFor: Harness['callerFor'] = (authorization, extra = {}) =>
+    createCaller(createTRPCContext({ db: database.db, authenticate, ...extra }, { authorization }));
   return {
     db: database.db,
     callerFor,

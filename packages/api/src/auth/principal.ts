@@ -49,6 +49,22 @@ export function createAuthenticator(db: Db, config: AuthConfig): Authenticate {
   };
 }
 
+/**
+ * The same caller acting as another user of its organization, named as Dify's `user` field names
+ * end users. Organization API keys may act for any user of their organization; a session only as
+ * its own user. A user that does not exist yet owns nothing: the principal matches no row.
+ */
+export async function actAs(db: Db, principal: Principal, userName: string): Promise<Principal> {
+  if (userName === principal.userName) return principal;
+  if (principal.via !== 'api_key' || !NAME_PATTERN.test(userName))
+    return { ...principal, userId: '', userName };
+  const user = await db.user.findUnique({
+    where: { orgId_name: { orgId: principal.orgId, name: userName } },
+    select: { id: true },
+  });
+  return { ...principal, userId: user?.id ?? '', userName };
+}
+
 type SessionClaims = { sub: string; org: string };
 
 function createSessionVerifier(

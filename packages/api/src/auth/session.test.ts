@@ -59,3 +59,31 @@ describe('session tokens', () => {
     });
   });
 });
+
+describe('actAs (Dify names end users inside the key organization)', () => {
+  it('an API key acts for any existing user of its organization, never outside it', async () => {
+    const { actAs, createAuthenticator } = await import('./principal.ts');
+    const alice = await h.user('acme', 'alice');
+    const bob = await h.user('acme', 'bob');
+    await h.user('other', 'carol');
+    const authenticate = createAuthenticator(h.db, {});
+    const asKey = (await authenticate(`Bearer ${alice.key}`))!;
+    await expect(actAs(h.db, asKey, 'bob')).resolves.toMatchObject({
+      userId: bob.userId,
+      userName: 'bob',
+    });
+    // carol exists, but in another organization: acting as "carol" reaches nobody's rows.
+    await expect(actAs(h.db, asKey, 'carol')).resolves.toMatchObject({ userId: '' });
+    await expect(actAs(h.db, asKey, 'nobody-yet')).resolves.toMatchObject({ userId: '' });
+    expect(await h.db.user.count({ where: { name: 'nobody-yet' } })).toBe(0);
+  });
+
+  it('a session acts only as its own user', async () => {
+    const { actAs, createAuthenticator } = await import('./principal.ts');
+    await h.user('acme', 'bob');
+    const authenticate = createAuthenticator(h.db, { jwtSecret: SECRET, jwtIssuer: 'parley-test' });
+    const session = (await authenticate(`Bearer ${await sign({ sub: 'alice', org: 'acme' })}`))!;
+    expect(await actAs(h.db, session, 'alice')).toBe(session);
+    await expect(actAs(h.db, session, 'bob')).resolves.toMatchObject({ userId: '' });
+  });
+});

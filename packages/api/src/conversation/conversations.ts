@@ -6,7 +6,7 @@ import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, encodeCursor, type ConversationPosition } from '../cursor.ts';
 import { isUniqueViolation } from '../db-errors.ts';
 import { newId, parseId } from '../ids.ts';
 import type {
@@ -138,37 +138,77 @@ export async function deleteConversation(
 
 export interface ConversationPage {
   items: ConversationDto[];
+  /** Whether more rows follow in the direction of the page (after the last, or before the first). */
+  hasMore: boolean;
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
 }
 
-/** Newest updated first, by keyset (updatedAt, id): no offsets, the same cost at any depth. */
+/**
+ * One page by keyset on (sort field, id): no offsets, the same cost at any depth. The position
+ * is a cursor, or a conversation id (`after`/`before`, as vendor APIs page); an anchor the caller
+ * does not own is NOT_FOUND, like any other id.
+ */
 export async function listConversations(
   db: Db,
   caller: Principal,
   input: z.output<typeof listConversationsInput>,
 ): Promise<ConversationPage> {
-  const after = input.cursor ? decodeCursor(input.cursor) : null;
-  if (input.cursor && !after) {
-    throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
-  }
+  const field = input.sort.endsWith('updatedAt') ? 'updatedAt' : 'createdAt';
+  const descending = input.sort.startsWith('-');
+  // A `before` page walks backwards from its anchor, then is put back in list order.
+  const backwards = input.before !== undefined;
+  const position = await startPosition(db, caller, input, field);
+  const walkDescending = descending !== backwards;
+  const beyond = walkDescending ? 'lt' : 'gt';
+
   const rows = await db.conversation.findMany({
     where: {
       userId: caller.userId,
-      ...(after && {
+      ...(position && {
         OR: [
-          { updatedAt: { lt: after.updatedAt } },
-          { updatedAt: after.updatedAt, id: { lt: after.id } },
+          { [field]: { [beyond]: position.at } },
+          { [field]: position.at, id: { [beyond]: position.id } },
         ],
       }),
     },
-    orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+    orderBy: [
+      { [field]: walkDescending ? 'desc' : 'asc' },
+      { id: walkDescending ? 'desc' : 'asc' },
+    ],
     take: input.limit + 1,
   });
+  const hasMore = rows.length > input.limit;
   const page = rows.slice(0, input.limit);
+  if (backwards) page.reverse();
   const last = page.at(-1);
   return {
     items: page.map(toConversationDto),
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null,
+    hasMore,
+    nextCursor:
+      !backwards && hasMore && last
+        ? encodeCursor(input.sort, { at: last[field], id: last.id })
+        : null,
   };
+}
+
+async function startPosition(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof listConversationsInput>,
+  field: 'updatedAt' | 'createdAt',
+): Promise<ConversationPosition | null> {
+  if (input.cursor) {
+    const position = decodeCursor(input.sort, input.cursor);
+    if (!position) throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
+    return position;
+  }
+  const anchor = input.after ?? input.before;
+  if (anchor === undefined) return null;
+  const row = await db.conversation.findFirst({
+    where: { id: requireId(anchor), userId: caller.userId },
+    select: { id: true, updatedAt: true, createdAt: true },
+  });
+  if (!row) throw notFound();
+  return { at: row[field], id: row.id };
 }

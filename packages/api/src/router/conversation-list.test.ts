@@ -75,6 +75,68 @@ describe('conversation.list', () => {
 
   it('an empty list has no cursor', async () => {
     const dora = await h.user('acme', 'dora');
-    await expect(dora.caller.conversation.list()).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(dora.caller.conversation.list()).resolves.toEqual({
+      items: [],
+      hasMore: false,
+      nextCursor: null,
+    });
+  });
+
+  it('pages after and before a conversation id, in list order', async () => {
+    const order = (await alice.caller.conversation.list({ limit: 100 })).items.map((c) => c.id);
+    const after = await alice.caller.conversation.list({ after: order[4]!, limit: 3 });
+    expect(after.items.map((c) => c.id)).toEqual(order.slice(5, 8));
+    expect(after.hasMore).toBe(true);
+    const before = await alice.caller.conversation.list({ before: order[4]!, limit: 3 });
+    expect(before.items.map((c) => c.id)).toEqual(order.slice(1, 4));
+    expect(before.hasMore).toBe(true);
+    const first = await alice.caller.conversation.list({ before: order[2]!, limit: 3 });
+    expect(first.items.map((c) => c.id)).toEqual(order.slice(0, 2));
+    expect(first.hasMore).toBe(false);
+    const tail = await alice.caller.conversation.list({ after: order.at(-2)!, limit: 3 });
+    expect(tail).toMatchObject({ hasMore: false, nextCursor: null });
+  });
+
+  it("an anchor that is unknown or someone else's is NOT_FOUND", async () => {
+    const bobs = await h.user('acme', 'bob');
+    const foreign = (await bobs.caller.conversation.list()).items[0]!.id;
+    await expect(alice.caller.conversation.list({ after: foreign })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(alice.caller.conversation.list({ before: 'nope' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
+  it('sorts by creation or update, either way, with cursors bound to their sort', async () => {
+    const byCreated = await alice.caller.conversation.list({ sort: 'createdAt', limit: 100 });
+    expect(byCreated.items.map((c) => c.id)).toEqual(
+      created.filter((id) => byCreated.items.some((c) => c.id === id)),
+    );
+    const ids = byCreated.items.map((c) => c.id);
+    expect([...ids].sort()).toEqual(ids); // ULIDs sort by creation time
+    const newestCreated = await alice.caller.conversation.list({ sort: '-createdAt', limit: 5 });
+    expect(newestCreated.items.map((c) => c.id)).toEqual([...ids].reverse().slice(0, 5));
+    const oldestUpdated = await alice.caller.conversation.list({ sort: 'updatedAt', limit: 100 });
+    const times = oldestUpdated.items.map((c) => Date.parse(c.updatedAt));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // Walk -createdAt by cursor: every row once.
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const page: Awaited<ReturnType<typeof alice.caller.conversation.list>> =
+        await alice.caller.conversation.list({
+          sort: '-createdAt',
+          limit: 6,
+          cursor,
+        });
+      walked.push(...page.items.map((c) => c.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(walked).toEqual([...ids].reverse());
+    await expect(
+      alice.caller.conversation.list({ sort: '-updatedAt', cursor: newestCreated.nextCursor }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

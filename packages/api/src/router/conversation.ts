@@ -5,6 +5,7 @@ import {
   listConversations,
   renameConversation,
 } from '../conversation/conversations.ts';
+import { generateConversationTitle } from '../titles/generate.ts';
 import {
   conversationByIdInput,
   createConversationInput,
@@ -29,6 +30,11 @@ export const conversationRouter = createTRPCRouter({
   list: protectedProcedure
     .input(listConversationsInput)
     .query(({ ctx, input }) => listConversations(ctx.db, ctx.principal, input)),
+
+  /** Names the conversation from its first user message (never over a person's newer title). */
+  generateTitle: protectedProcedure
+    .input(conversationByIdInput)
+    .mutation(({ ctx, input }) => generateConversationTitle(ctx, ctx.principal, input.id)),
 
   delete: protectedProcedure
     .input(conversationByIdInput)

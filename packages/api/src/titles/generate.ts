@@ -1,0 +1,58 @@
+/**
+ * Naming a conversation automatically without ever overwriting a person: the generated title is
+ * written only if the conversation is still at the version it had when generation started.
+ */
+import type { Db } from '@parley/db';
+import { TRPCError } from '@trpc/server';
+import type { Principal } from '../auth/principal.ts';
+import { notFound, requireId } from '../conversation/conversations.ts';
+import { toConversationDto, type ConversationDto } from '../conversation/dto.ts';
+import type { ApiLogger } from '../trpc.ts';
+import type { TitleGenerator } from './generator.ts';
+
+export async function generateConversationTitle(
+  deps: { db: Db; titleGenerator: TitleGenerator; logger: ApiLogger },
+  caller: Principal,
+  rawId: string,
+): Promise<ConversationDto> {
+  const { db } = deps;
+  const id = requireId(rawId);
+  const before = await db.conversation.findFirst({ where: { id, userId: caller.userId } });
+  if (!before) throw notFound();
+  const first = await db.message.findFirst({
+    where: { conversationId: id, role: 'user' },
+    orderBy: { id: 'asc' },
+    select: { content: true },
+  });
+  if (!first) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'The conversation has no user message to name it from.',
+    });
+  }
+
+  let title: string;
+  try {
+    title = await deps.titleGenerator.generate(first.content);
+  } catch (error) {
+    // A naming service that is down must not break the chat: keep the current title.
+    deps.logger.warn({ err: error, conversationId: id }, 'title generation failed; title kept');
+    return toConversationDto(before);
+  }
+
+  const [row] = await db.conversation.updateManyAndReturn({
+    where: { id, userId: caller.userId, version: before.version },
+    data: {
+      title,
+      titleSource: 'generated',
+      version: { increment: 1 },
+      updatedAt: new Date(),
+      updatedById: caller.userId,
+    },
+  });
+  if (row) return toConversationDto(row);
+  // Renamed (or deleted) while we were generating: the person's change wins.
+  const now = await db.conversation.findFirst({ where: { id, userId: caller.userId } });
+  if (!now) throw notFound();
+  return toConversationDto(now);
+}

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Conversation_userId_createdAt_id_idx" ON "Conversation"("userId", "createdAt" DESC, "id" DESC);
