@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,8 +59,8 @@ describe('titleFromText', () => {
 describe('openAiTitleGenerator against a local OpenAI-compatible endpoint', () => {
   let server: Server;
   let baseUrl = '';
-  const seen: { auth?: string; body: any }[] = [];
-  let reply: (res: import('node:http').ServerResponse) => void = () => undefined;
+  const seen: { auth?: string; body: { model: string; messages: unknown[] } }[] = [];
+  let reply: (res: ServerResponse) => void = () => undefined;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
