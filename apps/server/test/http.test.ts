@@ -1,38 +1,18 @@
 /** The Express app in-process on an ephemeral 127.0.0.1 port, against a real temporary database. */
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { createApiKey, createAuthenticator } from '@parley/api';
-import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.ts';
-import { createLogger } from '../src/logger.ts';
+import { startTestApp, type TestApp } from './app.ts';
 import { trpc } from './process.ts';
 
-let database: TestDatabase;
-let server: Server;
+let t: TestApp;
 let url: string;
 let key: string;
-let logText = '';
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const logger = createLogger(
-    'info',
-    new Writable({ write: (chunk: Buffer, _enc, done) => ((logText += chunk.toString()), done()) }),
-  );
-  const deps = { db: database.db, authenticate: createAuthenticator(database.db, {}) };
-  server = createApp({ deps, logger }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  key = (await createApiKey(database.db, 'acme', 'alice')).key;
+  t = await startTestApp();
+  url = t.url;
+  key = await t.key('acme', 'alice');
 });
-
-afterAll(async () => {
-  server.close();
-  await database.close();
-});
+afterAll(() => t.close());
 
 describe('HTTP surface', () => {
   it('/healthz answers 200 when the database does', async () => {
@@ -57,7 +37,7 @@ describe('HTTP surface', () => {
   });
 
   it('turns bad tRPC input into 4xx, never 5xx, and stores nothing', async () => {
-    const before = await database.db.conversation.count();
+    const before = await t.database.db.conversation.count();
     const cases: [string, string | undefined][] = [
       ['{', 'application/json'],
       ['"just a string"', 'application/json'],
@@ -75,7 +55,7 @@ describe('HTTP surface', () => {
       expect(response.status, body).toBeGreaterThanOrEqual(400);
       expect(response.status, body).toBeLessThan(500);
     }
-    expect(await database.db.conversation.count()).toBe(before);
+    expect(await t.database.db.conversation.count()).toBe(before);
   });
 
   it('serves zod issues in the tRPC error shape', async () => {
@@ -102,7 +82,7 @@ describe('HTTP surface', () => {
 
   it('never writes the bearer token to the log', async () => {
     await trpc(url, 'query', 'conversation.list', {}, key);
-    expect(logText).toContain('"url":"/trpc/conversation.list');
-    expect(logText).not.toContain(key);
+    expect(t.logs()).toContain('"url":"/trpc/conversation.list');
+    expect(t.logs()).not.toContain(key);
   });
 });

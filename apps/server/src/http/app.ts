@@ -6,19 +6,26 @@ import { appRouter, createTRPCContext, type ApiDeps } from '@parley/api';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { faces } from '../faces/index.ts';
+import { mountFace } from '../faces/kit/mount.ts';
+import { apiDocs } from './docs.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
 import { requestLogging } from './request-logging.ts';
 import { webApp } from './web.ts';
 
+const API_VERSION = '1.0.0';
+
 export interface AppOptions {
   deps: ApiDeps;
   logger: Logger;
+  /** Largest accepted REST request body (default 64kb); larger ones are 413 in the face's shape. */
+  bodyLimit?: string;
   /** Serve the web app's build (production) or leave it to Vite's dev server. */
   webDist?: string | undefined;
 }
 
-export function createApp({ deps, logger, webDist }: AppOptions): Express {
+export function createApp({ deps, logger, webDist, bodyLimit = '64kb' }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLogging(logger));
@@ -38,6 +45,9 @@ export function createApp({ deps, logger, webDist }: AppOptions): Express {
       },
     }),
   );
+
+  app.use(apiDocs(faces, API_VERSION));
+  for (const face of faces) app.use(mountFace(face, deps, { bodyLimit }));
 
   if (webDist) app.use(webApp(webDist));
 

@@ -1,0 +1,215 @@
+/**
+ * Dify's conversation API under /v1: the same 128 bits shown as a UUID, times in unix seconds,
+ * the end user named by `user` inside the key's organization, errors as { code, message, status }.
+ */
+import { renderId, type ConversationDto, type ConversationSort } from '@parley/api';
+import { z } from 'zod';
+import { statusOf, type ErrorDialect } from './kit/dialect.ts';
+import { FaceError, type Problem } from './kit/problem.ts';
+import { route, type Face } from './kit/route.ts';
+
+const DifyConversation = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    inputs: z.record(z.string(), z.unknown()),
+    status: z.string(),
+    introduction: z.string().nullable(),
+    created_at: z.int(),
+    updated_at: z.int(),
+  })
+  .meta({ id: 'DifyConversationListItem' });
+
+const DifyConversationList = z
+  .object({ limit: z.int(), has_more: z.boolean(), data: z.array(DifyConversation) })
+  .meta({ id: 'DifyConversationsListResponse' });
+
+const DifyError = z
+  .object({ code: z.string(), message: z.string(), status: z.int() })
+  .meta({ id: 'DifyError' });
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+function render(c: ConversationDto): z.infer<typeof DifyConversation> {
+  return {
+    id: renderId(c.id, 'uuid'),
+    name: c.title,
+    inputs: {},
+    status: 'normal',
+    introduction: '',
+    created_at: seconds(c.createdAt),
+    updated_at: seconds(c.updatedAt),
+  };
+}
+
+function codeAndMessage(problem: Problem): [string, string] {
+  switch (problem.kind) {
+    case 'invalid':
+      return [
+        'invalid_param',
+        problem.issues
+          .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; '),
+      ];
+    case 'malformed_json':
+      return ['invalid_param', 'Failed to decode JSON object.'];
+    case 'bad_request':
+      return ['invalid_param', problem.message];
+    case 'unauthorized':
+      return ['unauthorized', 'Access token is invalid'];
+    case 'not_found':
+      return ['not_found', problem.message ?? 'Conversation Not Exists.'];
+    case 'conflict':
+      return ['conflict', problem.message];
+    case 'precondition_failed':
+      return ['precondition_failed', 'The conversation has changed since the given ETag.'];
+    case 'too_large':
+      return ['request_entity_too_large', 'Request body too large.'];
+    case 'rate_limited':
+      return ['too_many_requests', 'Too many requests. Please try again later.'];
+  }
+}
+
+export const difyDialect: ErrorDialect = {
+  schema: DifyError,
+  render(problem) {
+    const status = statusOf(problem);
+    const [code, message] = codeAndMessage(problem);
+    return {
+      status,
+      body: { code, message, status },
+      ...(problem.kind === 'unauthorized' && {
+        headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
+      }),
+    };
+  },
+};
+
+const user = z
+  .string()
+  .min(1)
+  .max(255)
+  .meta({ description: 'End-user identifier, unique within the organization.' });
+const idParams = z.object({
+  conversation_id: z.string().meta({ description: 'Conversation ID.' }),
+});
+
+const SORTS: Record<string, ConversationSort> = {
+  created_at: 'createdAt',
+  '-created_at': '-createdAt',
+  updated_at: 'updatedAt',
+  '-updated_at': '-updatedAt',
+};
+
+export const difyFace: Face = {
+  name: 'Dify',
+  description:
+    'Dify chat-app conversations (`/v1/conversations`), as its Service API and SDKs call them.',
+  dialect: difyDialect,
+  routes: [
+    route({
+      method: 'post',
+      path: '/v1/conversations/{conversation_id}/name',
+      operationId: 'renameConversation',
+      summary: 'Rename Conversation',
+      description:
+        'Renames a conversation, or auto-generates a name from its first message when `auto_generate` is `true`.',
+      params: idParams,
+      body: z.object({
+        name: z.string().nullish(),
+        auto_generate: z.boolean().default(false),
+        user,
+      }),
+      precondition: 'if-match',
+      success: {
+        status: 200,
+        description: 'Conversation renamed successfully.',
+        schema: DifyConversation,
+      },
+      errors: [400, 401, 404, 412, 413, 429],
+      async handler({ as, params, body, expectedVersion }) {
+        const api = await as(body.user);
+        const id = params.conversation_id;
+        if (body.auto_generate) {
+          const c = await api.conversation.generateTitle({ id });
+          return { body: render(c), version: c.version };
+        }
+        // A missing or blank name is the title rule's "empty" error: 400 invalid_param.
+        const c = await api.conversation.rename({ id, title: body.name ?? '', expectedVersion });
+        return { body: render(c), version: c.version };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/conversations',
+      operationId: 'getConversationsList',
+      summary: 'List Conversations',
+      description: 'Lists an end user’s conversations, most recently active first.',
+      query: z.object({
+        user: user.optional(),
+        last_id: z
+          .string()
+          .optional()
+          .meta({ description: 'The `id` of the last conversation on the current page.' }),
+        first_id: z
+          .string()
+          .optional()
+          .meta({ description: 'Older SDKs’ name for `last_id`.', deprecated: true }),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        sort_by: z
+          .enum(['created_at', '-created_at', 'updated_at', '-updated_at'])
+          .default('-updated_at'),
+        pinned: z
+          .enum(['true', 'false'])
+          .optional()
+          .meta({ description: 'Parley has no pinned conversations: `true` lists none.' }),
+      }),
+      success: {
+        status: 200,
+        description: 'Successfully retrieved conversations list.',
+        schema: DifyConversationList,
+      },
+      errors: [400, 401, 404, 429],
+      async handler({ api, as, query }) {
+        const caller = query.user ? await as(query.user) : api;
+        const lastId = query.last_id ?? query.first_id;
+        if (query.pinned === 'true')
+          return { body: { limit: query.limit, has_more: false, data: [] } };
+        try {
+          const page = await caller.conversation.list({
+            limit: query.limit,
+            after: lastId,
+            sort: SORTS[query.sort_by],
+          });
+          return {
+            body: { limit: query.limit, has_more: page.hasMore, data: page.items.map(render) },
+          };
+        } catch (error) {
+          if (lastId && (error as { code?: string }).code === 'NOT_FOUND') {
+            throw new FaceError({ kind: 'not_found', message: 'Last Conversation Not Exists.' });
+          }
+          throw error;
+        }
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/conversations/{conversation_id}',
+      operationId: 'deleteConversation',
+      summary: 'Delete Conversation',
+      params: idParams,
+      body: z.object({ user: user.optional() }),
+      bodyOptional: true,
+      success: {
+        status: 204,
+        description: 'Conversation deleted successfully. No content returned.',
+      },
+      errors: [400, 401, 404, 429],
+      async handler({ api, as, params, body }) {
+        const caller = body.user ? await as(body.user) : api;
+        await caller.conversation.delete({ id: params.conversation_id });
+        return {};
+      },
+    }),
+  ],
+};

@@ -1,0 +1,158 @@
+/**
+ * Serves a face's routes on Express: body parsing with a size limit, authentication, validation
+ * of the vendor's request, the handler's call into the router, and every failure rendered in the
+ * vendor's error shape (never a 500 for bad input, never HTML).
+ */
+import { actAs, createCaller, createTRPCContext, type ApiDeps, type Principal } from '@parley/api';
+import { TRPCError } from '@trpc/server';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import { standardHeaders, type ErrorDialect } from './dialect.ts';
+import { etagOf, versionFromIfMatch } from './etag.ts';
+import {
+  FaceError,
+  issuesOf,
+  problemFromBodyParser,
+  problemFromTrpc,
+  type Issue,
+  type Problem,
+} from './problem.ts';
+import type { Face, Route } from './route.ts';
+
+export interface MountOptions {
+  /** Largest accepted request body, e.g. "64kb". */
+  bodyLimit: string;
+}
+
+/** Express path syntax from the OpenAPI path: /x/{id} → /x/:id. */
+export function expressPath(openApiPath: string): string {
+  return openApiPath.replace(/\{(\w+)\}/g, ':$1');
+}
+
+export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Router {
+  const router = express.Router();
+  const json = express.json({
+    limit: options.bodyLimit,
+    type: ['application/json', 'application/*+json'],
+  });
+  const byPath = new Map<string, Route[]>();
+  for (const r of face.routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+
+  // Credentials are checked before the body is read: an anonymous caller learns nothing more.
+  const authenticate = (req: Request, res: Response, next: NextFunction) => {
+    deps.authenticate(req.headers.authorization).then((principal) => {
+      if (!principal) {
+        const reason = req.headers.authorization ? 'invalid' : 'missing';
+        return send(res, face.dialect, { kind: 'unauthorized', reason });
+      }
+      res.locals.principal = principal;
+      next();
+    }, next);
+  };
+
+  for (const [path, routes] of byPath) {
+    for (const r of routes) {
+      router[r.method](expressPath(path), authenticate, json, (req, res, next) => {
+        serve(face, r, deps, req, res, (res.locals as { principal: Principal }).principal).catch(
+          next,
+        );
+      });
+    }
+    // A known path with another method: 405 with Allow, in a neutral shape.
+    const allow = routes.map((r) => r.method.toUpperCase()).join(', ');
+    router.all(expressPath(path), (_req, res) => {
+      res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', allow });
+    });
+  }
+
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    const problem = problemFromBodyParser(error);
+    if (!problem) return next(error);
+    send(res, face.dialect, problem);
+  });
+  return router;
+}
+
+async function serve(
+  face: Face,
+  r: Route,
+  deps: ApiDeps,
+  req: Request,
+  res: Response,
+  principal: Principal,
+): Promise<void> {
+  const issues: Issue[] = [];
+  const parse = <S extends z.ZodType>(
+    schema: S | undefined,
+    value: unknown,
+    where: Issue['in'],
+  ) => {
+    if (!schema) return undefined;
+    const result = schema.safeParse(value, { reportInput: true });
+    if (result.success) return result.data;
+    issues.push(...issuesOf(result.error, where));
+    return undefined;
+  };
+  const params = parse(r.params, req.params, 'path');
+  const query = parse(r.query, req.query, 'query');
+  const rawBody: unknown = req.body === undefined && r.bodyOptional ? {} : req.body;
+  const body = parse(r.body, rawBody, 'body');
+
+  const expectedVersion =
+    r.precondition === 'if-match' ? versionFromIfMatch(req.get('if-match')) : undefined;
+  const idempotencyKey =
+    r.precondition === 'idempotency-key' ? req.get('idempotency-key') : undefined;
+  if (
+    idempotencyKey !== undefined &&
+    (idempotencyKey.length === 0 || idempotencyKey.length > 255)
+  ) {
+    issues.push(headerIssue('Idempotency-Key', 'Idempotency-Key must be 1-255 characters.'));
+  }
+  if (issues.length > 0) return send(res, face.dialect, { kind: 'invalid', issues });
+  if (expectedVersion === 'unsatisfiable')
+    return send(res, face.dialect, { kind: 'precondition_failed' });
+
+  const callerFor = (p: Principal) => createCaller(createTRPCContext(deps, { principal: p }));
+  try {
+    const result = await r.handler({
+      params: params ?? {},
+      query: query ?? {},
+      body,
+      api: callerFor(principal),
+      principal,
+      as: async (userName) => callerFor(await actAs(deps.db, principal, userName)),
+      expectedVersion,
+      idempotencyKey,
+      req,
+    });
+    if (result.version !== undefined) res.set('ETag', etagOf(result.version));
+    if (result.body === undefined) res.status(r.success.status).end();
+    else res.status(r.success.status).json(result.body);
+  } catch (error) {
+    const problem =
+      error instanceof FaceError
+        ? error.problem
+        : error instanceof TRPCError
+          ? problemFromTrpc(error, expectedVersion !== undefined)
+          : undefined;
+    if (!problem) throw error;
+    send(res, face.dialect, problem);
+  }
+}
+
+function headerIssue(name: string, message: string): Issue {
+  return {
+    in: 'header',
+    path: [name],
+    message,
+    zod: { code: 'custom', path: [name], message, input: undefined },
+  };
+}
+
+function send(res: Response, dialect: ErrorDialect, problem: Problem): void {
+  const rendered = dialect.render(problem);
+  res
+    .status(rendered.status)
+    .set({ ...standardHeaders(problem), ...rendered.headers })
+    .json(rendered.body);
+}

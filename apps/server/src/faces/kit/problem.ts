@@ -1,0 +1,86 @@
+/**
+ * What went wrong with a REST request, independent of any vendor. Each face's dialect renders a
+ * Problem as that vendor's status code and error body, so one failure reads right on every face.
+ */
+import type { TRPCError } from '@trpc/server';
+import { ZodError, type z } from 'zod';
+
+/** One validation failure, where it was found, and the zod details a dialect may need. */
+export interface Issue {
+  in: 'body' | 'query' | 'path' | 'header';
+  path: PropertyKey[];
+  message: string;
+  zod: z.core.$ZodIssue;
+}
+
+export type Problem =
+  | { kind: 'invalid'; issues: Issue[] }
+  | { kind: 'malformed_json'; message: string }
+  | { kind: 'unauthorized'; reason: 'missing' | 'invalid' }
+  | { kind: 'not_found'; message?: string }
+  /** A rule refused the request without field issues (e.g. nothing to name a conversation from). */
+  | { kind: 'bad_request'; message: string }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'precondition_failed' }
+  | { kind: 'too_large' }
+  | { kind: 'rate_limited'; retryAfterSeconds: number };
+
+/** Thrown by a face handler to answer with a specific problem. */
+export class FaceError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.kind);
+  }
+}
+
+export function issuesOf(error: ZodError, where: Issue['in']): Issue[] {
+  return error.issues.map((issue) => ({
+    in: where,
+    path: issue.path,
+    message: issue.message,
+    zod: issue,
+  }));
+}
+
+/** The router's error, as a problem; undefined for errors that are the server's fault. */
+export function problemFromTrpc(error: TRPCError, preconditionGiven: boolean): Problem | undefined {
+  switch (error.code) {
+    case 'BAD_REQUEST':
+      return error.cause instanceof ZodError
+        ? { kind: 'invalid', issues: issuesOf(error.cause, 'body') }
+        : { kind: 'bad_request', message: error.message };
+    case 'UNAUTHORIZED':
+      return { kind: 'unauthorized', reason: 'invalid' };
+    case 'NOT_FOUND':
+      return { kind: 'not_found' };
+    case 'CONFLICT':
+      // A stale version is the failure of the client's If-Match precondition.
+      return preconditionGiven
+        ? { kind: 'precondition_failed' }
+        : { kind: 'conflict', message: error.message };
+    case 'TOO_MANY_REQUESTS':
+      return { kind: 'rate_limited', retryAfterSeconds: 1 };
+    default:
+      return undefined;
+  }
+}
+
+/** Body-parser failures (too large, malformed JSON) as problems. */
+export function problemFromBodyParser(error: unknown): Problem | undefined {
+  const type =
+    typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
+  if (type === 'entity.too.large') return { kind: 'too_large' };
+  if (type === 'entity.parse.failed') {
+    return {
+      kind: 'malformed_json',
+      message: error instanceof Error ? error.message : 'Malformed JSON',
+    };
+  }
+  if (
+    type === 'encoding.unsupported' ||
+    type === 'charset.unsupported' ||
+    type === 'entity.verify.failed'
+  ) {
+    return { kind: 'malformed_json', message: 'Unsupported request body encoding' };
+  }
+  return undefined;
+}

@@ -1,0 +1,209 @@
+/**
+ * The FastAPI-style RAG question-answering API: a conversation with its messages at
+ * /api/conversations/{conversation_id}. Times are ISO 8601; errors are FastAPI's: 422 with
+ * pydantic-style { detail: [{ type, loc, msg, input }] }, otherwise { detail: "…" }.
+ */
+import { renderId, titleSchema, type ConversationDto, type MessageDto } from '@parley/api';
+import { z } from 'zod';
+import { statusOf, type ErrorDialect } from './kit/dialect.ts';
+import type { Issue, Problem } from './kit/problem.ts';
+import { route, type Caller, type Face } from './kit/route.ts';
+
+const RagMessage = z
+  .object({
+    content: z.string(),
+    role: z.string().meta({ description: 'user, assistant or system' }),
+    timestamp: z.iso.datetime(),
+  })
+  .meta({ id: 'RagMessage' });
+
+const RagConversation = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    messages: z.array(RagMessage),
+  })
+  .meta({ id: 'RagConversation', description: 'A conversation with its messages.' });
+
+const ValidationError = z
+  .object({
+    type: z.string(),
+    loc: z.array(z.union([z.string(), z.number()])),
+    msg: z.string(),
+    input: z.unknown(),
+    ctx: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'RagValidationError' });
+
+const RagError = z
+  .object({ detail: z.union([z.string(), z.array(ValidationError)]) })
+  .meta({
+    id: 'RagHTTPError',
+    description: 'FastAPI error: a message, or the list of validation errors (422).',
+  });
+
+/** The most messages one response carries, oldest first. */
+export const RAG_MESSAGES_MAX = 1000;
+
+async function withMessages(
+  api: Caller,
+  c: ConversationDto,
+): Promise<z.infer<typeof RagConversation>> {
+  const messages: MessageDto[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<Caller['message']['list']>> = await api.message.list({
+      conversationId: c.id,
+      limit: 100,
+      cursor,
+    });
+    messages.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && messages.length < RAG_MESSAGES_MAX);
+  return {
+    id: renderId(c.id, 'ulid'),
+    title: c.title,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    messages: messages.map((m) => ({ content: m.content, role: m.role, timestamp: m.createdAt })),
+  };
+}
+
+/** A zod issue as pydantic v2 reports it, so FastAPI clients parse it as they always do. */
+function pydanticError(issue: Issue): z.infer<typeof ValidationError> {
+  const loc = [issue.in, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+  const zi = issue.zod;
+  const input = 'input' in zi && zi.input !== undefined ? zi.input : null;
+  if (zi.code === 'invalid_type') {
+    if (input === null) return { type: 'missing', loc, msg: 'Field required', input };
+    if (zi.expected === 'object') {
+      return {
+        type: 'model_attributes_type',
+        loc,
+        msg: 'Input should be a valid dictionary or object to extract fields from',
+        input,
+      };
+    }
+    return {
+      type: `${zi.expected}_type`,
+      loc,
+      msg: `Input should be a valid ${zi.expected}`,
+      input,
+    };
+  }
+  if (zi.code === 'too_small' && zi.origin === 'string') {
+    return {
+      type: 'string_too_short',
+      loc,
+      msg: `String should have at least ${Number(zi.minimum)} character${Number(zi.minimum) === 1 ? '' : 's'}`,
+      input,
+      ctx: { min_length: Number(zi.minimum) },
+    };
+  }
+  if (zi.code === 'too_big' && zi.origin === 'string') {
+    return {
+      type: 'string_too_long',
+      loc,
+      msg: `String should have at most ${Number(zi.maximum)} characters`,
+      input,
+      ctx: { max_length: Number(zi.maximum) },
+    };
+  }
+  return {
+    type: 'value_error',
+    loc,
+    msg: `Value error, ${issue.message}`,
+    input,
+    ctx: { error: issue.message },
+  };
+}
+
+function detail(problem: Problem): z.infer<typeof RagError>['detail'] {
+  switch (problem.kind) {
+    case 'invalid':
+      return problem.issues.map(pydanticError);
+    case 'malformed_json':
+      return [
+        {
+          type: 'json_invalid',
+          loc: ['body', 0],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: problem.message },
+        },
+      ];
+    case 'bad_request':
+    case 'conflict':
+      return problem.message;
+    case 'unauthorized':
+      return problem.reason === 'missing'
+        ? 'Not authenticated'
+        : 'Invalid authentication credentials';
+    case 'not_found':
+      return 'Conversation not found';
+    case 'precondition_failed':
+      return 'Precondition Failed';
+    case 'too_large':
+      return 'Request Entity Too Large';
+    case 'rate_limited':
+      return 'Too Many Requests';
+  }
+}
+
+export const ragDialect: ErrorDialect = {
+  schema: RagError,
+  render(problem) {
+    const validation = problem.kind === 'invalid' || problem.kind === 'malformed_json';
+    return {
+      status: validation ? 422 : statusOf(problem),
+      body: { detail: detail(problem) },
+      ...(problem.kind === 'unauthorized' && { headers: { 'WWW-Authenticate': 'Bearer' } }),
+    };
+  },
+};
+
+const idParams = z.object({ conversation_id: z.string() });
+
+export const ragFace: Face = {
+  name: 'RAG',
+  description: 'The FastAPI-style RAG question-answering API (`/api/conversations`).',
+  dialect: ragDialect,
+  routes: [
+    route({
+      method: 'get',
+      path: '/api/conversations/{conversation_id}',
+      operationId: 'get_conversation_api_conversations__conversation_id__get',
+      summary: 'Get Conversation',
+      description: `A conversation with its messages, oldest first (at most ${RAG_MESSAGES_MAX}).`,
+      params: idParams,
+      success: { status: 200, description: 'Successful Response', schema: RagConversation },
+      errors: [401, 404, 422, 429],
+      async handler({ api, params }) {
+        const c = await api.conversation.get({ id: params.conversation_id });
+        return { body: await withMessages(api, c), version: c.version };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/api/conversations/{conversation_id}',
+      operationId: 'update_conversation_api_conversations__conversation_id__patch',
+      summary: 'Update Conversation',
+      description: 'Request to update conversation title.',
+      params: idParams,
+      body: z.object({ title: titleSchema.meta({ description: 'Minimum string length: 1' }) }),
+      precondition: 'if-match',
+      success: { status: 200, description: 'Successful Response', schema: RagConversation },
+      errors: [401, 404, 412, 413, 422, 429],
+      async handler({ api, params, body, expectedVersion }) {
+        const c = await api.conversation.rename({
+          id: params.conversation_id,
+          title: body.title,
+          expectedVersion,
+        });
+        return { body: await withMessages(api, c), version: c.version };
+      },
+    }),
+  ],
+};
