@@ -1,0 +1,106 @@
+/** One conversation through every face: each sees the others' writes, in its own rendering. */
+import { renderId } from '@parley/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestApp, type TestApp } from '../app.ts';
+import { trpc } from '../process.ts';
+
+let t: TestApp;
+let key: string;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  key = await t.key('acme', 'alice');
+});
+afterAll(() => t.close());
+
+describe('one conversation, every face', () => {
+  it('created through Florent, renamed through orq, read through RAG, renamed through Dify, seen through tRPC', async () => {
+    const created = await call(t.url, 'POST', '/api/florent/conversations', {
+      key,
+      body: { title: 'From Florent' },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.conversation._id;
+    expect(id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+
+    const orq = await call(t.url, 'PATCH', `/v2/conversations/${renderId(id, 'orq')}`, {
+      key,
+      body: { displayName: 'Renamed by orq' },
+    });
+    expect(orq.status).toBe(200);
+    expect(orq.body).toMatchObject({
+      kind: 'conversation',
+      _id: `conv_${id.toLowerCase()}`,
+      displayName: 'Renamed by orq',
+    });
+
+    const rag = await call(t.url, 'GET', `/api/conversations/${id}`, { key });
+    expect(rag.status).toBe(200);
+    expect(rag.body).toMatchObject({ id, title: 'Renamed by orq', messages: [] });
+
+    const dify = await call(t.url, 'POST', `/v1/conversations/${renderId(id, 'uuid')}/name`, {
+      key,
+      body: { name: 'Renamed by Dify', user: 'alice' },
+    });
+    expect(dify.status).toBe(200);
+    expect(dify.body).toMatchObject({
+      id: renderId(id, 'uuid'),
+      name: 'Renamed by Dify',
+      status: 'normal',
+    });
+
+    const seen = await trpc(t.url, 'query', 'conversation.get', { id }, key);
+    // Version 1 at creation, +1 for each of the two renames.
+    expect(seen.body.result.data).toMatchObject({ id, title: 'Renamed by Dify', version: 3 });
+
+    // And each face renders the same instant in its own unit.
+    const updatedAt = Date.parse(seen.body.result.data.updatedAt);
+    expect(dify.body.updated_at).toBe(Math.floor(updatedAt / 1000));
+    const orqRead = await call(t.url, 'GET', `/v2/conversations/${renderId(id, 'orq')}`, { key });
+    expect(orqRead.body.updatedAt).toBe(updatedAt);
+  });
+
+  it('messages appended through tRPC show in the RAG conversation and Florent counters', async () => {
+    const created = await call(t.url, 'POST', '/api/florent/conversations', { key, body: {} });
+    const id: string = created.body.conversation._id;
+    expect(created.body.conversation).toMatchObject({
+      title: 'New conversation',
+      messageCount: 0,
+      lastMessageAt: null,
+    });
+    await trpc(
+      t.url,
+      'mutation',
+      'message.append',
+      { conversationId: id, role: 'user', content: 'Hi' },
+      key,
+    );
+    const answer = await trpc(
+      t.url,
+      'mutation',
+      'message.append',
+      { conversationId: id, role: 'assistant', content: 'Hello!' },
+      key,
+    );
+    const rag = await call(t.url, 'PATCH', `/api/conversations/${id}`, {
+      key,
+      body: { title: 'Greetings' },
+    });
+    expect(rag.body.messages).toEqual([
+      expect.objectContaining({ role: 'user', content: 'Hi' }),
+      expect.objectContaining({
+        role: 'assistant',
+        content: 'Hello!',
+        timestamp: answer.body.result.data.createdAt,
+      }),
+    ]);
+    const florent = await call(t.url, 'PATCH', `/api/florent/conversations/${id}`, {
+      key,
+      body: { title: 'Again' },
+    });
+    expect(florent.body.conversation).toMatchObject({
+      messageCount: 2,
+      lastMessageAt: answer.body.result.data.createdAt,
+    });
+  });
+});
