@@ -37,6 +37,16 @@ const envSchema = z
       .default('info'),
     /** How long SIGTERM waits for in-flight requests before closing connections. */
     PARLEY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    /** Largest accepted REST request body; larger ones are 413 in the face's error shape. */
+    PARLEY_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb')
+      .default('64kb'),
+    /** An OpenAI-compatible endpoint for automatic titles; without it the local generator is used. */
+    PARLEY_TITLE_API_URL: optional(z.url({ protocol: /^https?$/ })),
+    PARLEY_TITLE_API_KEY: optional(z.string()),
+    PARLEY_TITLE_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    PARLEY_TITLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     /** The web app's build; a placeholder page is served when it is absent. */
     PARLEY_WEB_DIST: optional(z.string()),
   })
@@ -65,6 +75,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jwtIssuer: e.PARLEY_JWT_ISSUER,
       jwtAudience: e.PARLEY_JWT_AUDIENCE,
     },
+    bodyLimit: e.PARLEY_BODY_LIMIT,
+    titles: e.PARLEY_TITLE_API_URL
+      ? {
+          baseUrl: e.PARLEY_TITLE_API_URL,
+          apiKey: e.PARLEY_TITLE_API_KEY,
+          model: e.PARLEY_TITLE_MODEL,
+          timeoutMs: e.PARLEY_TITLE_TIMEOUT_MS,
+        }
+      : undefined,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     webDist: e.PARLEY_WEB_DIST

@@ -4,7 +4,12 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator } from '@parley/api';
+import {
+  createAuthenticator,
+  localTitleGenerator,
+  openAiTitleGenerator,
+  type ApiDeps,
+} from '@parley/api';
 import { openDatabase } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';

@@ -21,17 +21,13 @@ const OrqConversation = z
     createdAt: z
       .number()
       .meta({ description: 'Unix timestamp (in milliseconds) when the conversation was created' }),
-    updatedAt: z
-      .number()
-      .meta({
-        description: 'Unix timestamp (in milliseconds) when the conversation was last updated',
-      }),
-    _id: z
-      .string()
-      .meta({
-        description: 'ULID of the conversation, prefixed with "conv_"',
-        example: 'conv_01kbmyap3vzc6mtbwbdqtegan2',
-      }),
+    updatedAt: z.number().meta({
+      description: 'Unix timestamp (in milliseconds) when the conversation was last updated',
+    }),
+    _id: z.string().meta({
+      description: 'ULID of the conversation, prefixed with "conv_"',
+      example: 'conv_01kbmyap3vzc6mtbwbdqtegan2',
+    }),
     createdById: z.string().optional(),
     updatedById: z.string().optional(),
   })
@@ -88,12 +84,10 @@ export const orqDialect: ErrorDialect = {
 };
 
 const idParams = z.object({
-  conversation_id: z
-    .string()
-    .meta({
-      description: 'The unique identifier of the conversation',
-      example: 'conv_01jj1hdhn79xas7a01wb3hysdb',
-    }),
+  conversation_id: z.string().meta({
+    description: 'The unique identifier of the conversation',
+    example: 'conv_01jj1hdhn79xas7a01wb3hysdb',
+  }),
 });
 const displayName = titleSchema.meta({
   description: 'Display name for the conversation (1-100 characters).',

@@ -37,12 +37,10 @@ const ValidationError = z
   })
   .meta({ id: 'RagValidationError' });
 
-const RagError = z
-  .object({ detail: z.union([z.string(), z.array(ValidationError)]) })
-  .meta({
-    id: 'RagHTTPError',
-    description: 'FastAPI error: a message, or the list of validation errors (422).',
-  });
+const RagError = z.object({ detail: z.union([z.string(), z.array(ValidationError)]) }).meta({
+  id: 'RagHTTPError',
+  description: 'FastAPI error: a message, or the list of validation errors (422).',
+});
 
 /** The most messages one response carries, oldest first. */
 export const RAG_MESSAGES_MAX = 1000;

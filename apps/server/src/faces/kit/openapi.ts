@@ -12,23 +12,16 @@ import { ERROR_DESCRIPTIONS } from './dialect.ts';
 import type { Face, Route } from './route.ts';
 
 const ifMatchHeader = z.object({
-  'if-match': z
-    .string()
-    .optional()
-    .meta({
-      description:
-        'Rename only if the conversation is still at this version (its ETag, e.g. "3"); 412 otherwise.',
-    }),
+  'if-match': z.string().optional().meta({
+    description:
+      'Rename only if the conversation is still at this version (its ETag, e.g. "3"); 412 otherwise.',
+  }),
 });
 const idempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .max(255)
-    .optional()
-    .meta({
-      description:
-        'Makes the create safe to retry: a replay returns the conversation the first call created.',
-    }),
+  'idempotency-key': z.string().max(255).optional().meta({
+    description:
+      'Makes the create safe to retry: a replay returns the conversation the first call created.',
+  }),
 });
 
 function operation(face: Face, r: Route): ZodOpenApiOperationObject {

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+describe('configuration from the environment', () => {
+  it('has safe defaults: loopback, port 3000, the repo data directory, local titles', () => {
+    const config = loadConfig({ INIT_CWD: '/tmp' });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimit: '64kb',
+      logLevel: 'info',
+      titles: undefined,
+    });
+    expect(config.database).toEqual({
+      dataDir: path.resolve(import.meta.dirname, '../../../data'),
+    });
+  });
+
+  it('resolves relative paths from the directory the command was typed in', () => {
+    expect(loadConfig({ INIT_CWD: '/srv/parley', PARLEY_DATA_DIR: 'state' }).database).toEqual({
+      dataDir: '/srv/parley/state',
+    });
+    expect(loadConfig({ INIT_CWD: '/srv', DATABASE_URL: 'file:./x.db' }).database).toEqual({
+      url: 'file:/srv/x.db',
+    });
+  });
+
+  it('selects the OpenAI-compatible title generator when its URL is set', () => {
+    const config = loadConfig({
+      PARLEY_TITLE_API_URL: 'http://127.0.0.1:11434/v1',
+      PARLEY_TITLE_TIMEOUT_MS: '2500',
+    });
+    expect(config.titles).toEqual({
+      baseUrl: 'http://127.0.0.1:11434/v1',
+      apiKey: undefined,
+      model: 'gpt-4o-mini',
+      timeoutMs: 2500,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'postgres://x' }, 'DATABASE_URL'],
+    [{ PARLEY_JWT_SECRET: 'short' }, 'PARLEY_JWT_SECRET'],
+    [
+      { PARLEY_JWT_SECRET: 'x'.repeat(32), PARLEY_JWKS_URL: 'https://idp.example/jwks' },
+      'PARLEY_JWKS_URL',
+    ],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ PARLEY_BODY_LIMIT: 'huge' }, 'PARLEY_BODY_LIMIT'],
+  ])('refuses %j, naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+  });
+});
