@@ -1,0 +1,313 @@
+/**
+ * What the load sends: one scenario per operation and face. Every request is built fresh, so a
+ * rename run cycles over the user's conversations and over many titles, a get over many ids, and
+ * a list over pages at many depths (keyset cursors collected beforehand by walking the list).
+ * Each scenario also says what a correct answer looks like; one request is checked before any
+ * load, and during the load every non-2xx answer fails the run.
+ */
+import { renderId } from '@parley/api';
+import type { RequestSpec } from './load.ts';
+
+/** parley, baseline, naive, node-http; in the scale run parley@1k and parley@1m. */
+export type TargetName = string;
+
+export interface Scenario {
+  /** Stable key in the JSON, e.g. "rename.florent@parley". */
+  id: string;
+  /** What the table shows. */
+  label: string;
+  target: TargetName;
+  next(): RequestSpec;
+  /** The status a correct answer has, and what its body must show. */
+  expect: { status: number; body(body: unknown, request: RequestSpec): boolean };
+}
+
+export interface Subject {
+  key: string;
+  userName: string;
+  /** Conversations the user owns, to rename and read. */
+  ids: readonly string[];
+  /** Keyset cursors of list pages at several depths ("" for the first page). */
+  cursors?: readonly string[];
+}
+
+// Titles as people type them: accents to normalise, an emoji sequence to count as one grapheme.
+const TITLES = [
+  'Trip to Lisbon',
+  'Quarterly plan — draft',
+  'Réunion équipe',
+  'Ideas for the café ☕',
+  '👩🏽‍💻 debugging the build',
+  'Zusammenfassung des Gesprächs',
+];
+
+/** An endless round robin over a list, starting at a different place for every caller. */
+function cycle<T>(items: readonly T[]): () => T {
+  if (items.length === 0) throw new Error('nothing to cycle over');
+  let at = Math.floor(Math.random() * items.length);
+  return () => items[at++ % items.length] as T;
+}
+
+/** Titles that differ on every request: a base title and a counter. */
+function titles(): () => string {
+  let n = 0;
+  return () => {
+    n++;
+    return `${TITLES[n % TITLES.length]} #${n}`;
+  };
+}
+
+/** A Fisher-Yates shuffle, so consecutive requests touch conversations far apart. */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const parse = (body: string | undefined): Record<string, unknown> =>
+  body ? (JSON.parse(body) as Record<string, unknown>) : {};
+const field = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>(
+    (at, key) =>
+      typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined,
+    value,
+  );
+const trpcInput = (input: unknown) => encodeURIComponent(JSON.stringify(input));
+
+/** Florent's REST rename, answered the same way by every target. */
+export function florentRename(target: TargetName, subject: Subject): Scenario {
+  const id = cycle(shuffled(subject.ids));
+  const title = titles();
+  return {
+    id: `rename.florent@${target}`,
+    label: 'rename (REST, Florent)',
+    target,
+    next: () => ({
+      method: 'PATCH',
+      path: `/api/florent/conversations/${id()}`,
+      body: json({ title: title() }),
+    }),
+    expect: {
+      status: 200,
+      body: (body, request) =>
+        field(body, 'conversation', 'title') === parse(request.body).title &&
+        request.path.endsWith(String(field(body, 'conversation', '_id'))),
+    },
+  };
+}
+
+/** Every Parley scenario of the comparison run. */
+export function parleyScenarios(subject: Subject): Scenario[] {
+  const ids = () => cycle(shuffled(subject.ids));
+  const scenario = (
+    key: string,
+    label: string,
+    next: () => RequestSpec,
+    expect: Scenario['expect'],
+  ): Scenario => ({ id: `${key}@parley`, label, target: 'parley', next, expect });
+
+  const orqId = ids();
+  const orqTitle = titles();
+  const ragId = ids();
+  const ragTitle = titles();
+  const difyId = ids();
+  const difyTitle = titles();
+  const trpcId = ids();
+  const trpcTitle = titles();
+  const createTitle = titles();
+  const trpcCreateTitle = titles();
+
+  return [
+    florentRename('parley', subject),
+    scenario(
+      'rename.orq',
+      'rename (REST, orq.ai)',
+      () => ({
+        method: 'PATCH',
+        path: `/v2/conversations/${renderId(orqId(), 'orq')}`,
+        body: json({ displayName: orqTitle() }),
+      }),
+      {
+        status: 200,
+        body: (body, request) => field(body, 'displayName') === parse(request.body).displayName,
+      },
+    ),
+    scenario(
+      'rename.rag',
+      'rename (REST, RAG)',
+      () => ({
+        method: 'PATCH',
+        path: `/api/conversations/${ragId()}`,
+        body: json({ title: ragTitle() }),
+      }),
+      {
+        status: 200,
+        body: (body, request) =>
+          field(body, 'title') === parse(request.body).title &&
+          Array.isArray(field(body, 'messages')),
+      },
+    ),
+    scenario(
+      'rename.dify',
+      'rename (REST, Dify)',
+      () => ({
+        method: 'POST',
+        path: `/v1/conversations/${renderId(difyId(), 'uuid')}/name`,
+        body: json({ name: difyTitle(), user: subject.userName }),
+      }),
+      { status: 200, body: (body, request) => field(body, 'name') === parse(request.body).name },
+    ),
+    scenario(
+      'rename.trpc',
+      'rename (tRPC)',
+      () => ({
+        method: 'POST',
+        path: '/trpc/conversation.rename',
+        body: json({ id: trpcId(), title: trpcTitle() }),
+      }),
+      {
+        status: 200,
+        body: (body, request) =>
+          field(body, 'result', 'data', 'title') === parse(request.body).title,
+      },
+    ),
+    scenario(
+      'create.florent',
+      'create (REST, Florent)',
+      () => ({
+        method: 'POST',
+        path: '/api/florent/conversations',
+        body: json({ title: createTitle() }),
+      }),
+      {
+        status: 201,
+        body: (body, request) => field(body, 'conversation', 'title') === parse(request.body).title,
+      },
+    ),
+    scenario(
+      'create.trpc',
+      'create (tRPC)',
+      () => ({
+        method: 'POST',
+        path: '/trpc/conversation.create',
+        body: json({ title: trpcCreateTitle() }),
+      }),
+      {
+        status: 200,
+        body: (body, request) =>
+          field(body, 'result', 'data', 'title') === parse(request.body).title,
+      },
+    ),
+    getScenario('parley', subject),
+    listScenario('parley', subject),
+  ];
+}
+
+/** tRPC conversation.get over the user's conversations. */
+export function getScenario(target: TargetName, subject: Subject): Scenario {
+  const id = cycle(shuffled(subject.ids));
+  return {
+    id: `get.trpc@${target}`,
+    label: 'get (tRPC)',
+    target,
+    next: () => ({
+      method: 'GET',
+      path: `/trpc/conversation.get?input=${trpcInput({ id: id() })}`,
+    }),
+    expect: {
+      status: 200,
+      body: (body, request) =>
+        request.path.includes(encodeURIComponent(String(field(body, 'result', 'data', 'id')))),
+    },
+  };
+}
+
+/** tRPC conversation.list, 20 per page, at the depths the cursors name. */
+export function listScenario(target: TargetName, subject: Subject): Scenario {
+  const cursor = cycle(subject.cursors?.length ? subject.cursors : ['']);
+  return {
+    id: `list.trpc@${target}`,
+    label: 'list page of 20 (tRPC)',
+    target,
+    next: () => {
+      const at = cursor();
+      return {
+        method: 'GET',
+        path: `/trpc/conversation.list?input=${trpcInput(at ? { limit: 20, cursor: at } : { limit: 20 })}`,
+      };
+    },
+    expect: {
+      status: 200,
+      body: (body) => {
+        const items = field(body, 'result', 'data', 'items');
+        return Array.isArray(items) && items.length > 0 && items.length <= 20;
+      },
+    },
+  };
+}
+
+/** The headers every request of a subject carries. */
+export function headersFor(subject: Subject): Record<string, string> {
+  return { authorization: `Bearer ${subject.key}`, 'content-type': 'application/json' };
+}
+
+/** Sends one request of the scenario and says what is wrong with its answer, or null. */
+export async function checkOnce(
+  url: string,
+  scenario: Scenario,
+  subject: Subject,
+): Promise<string | null> {
+  const request = scenario.next();
+  const response = await fetch(`${url}${request.path}`, {
+    method: request.method,
+    headers: headersFor(subject),
+    body: request.body ?? null,
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  if (response.status !== scenario.expect.status) {
+    return `${scenario.id}: ${request.method} ${request.path} answered ${response.status}, not ${scenario.expect.status}: ${text.slice(0, 300)}`;
+  }
+  if (!scenario.expect.body(body, request)) {
+    return `${scenario.id}: ${request.method} ${request.path} answered an unexpected body: ${text.slice(0, 300)}`;
+  }
+  return null;
+}
+
+/**
+ * Keyset cursors of list pages at many depths: walks conversation.list 100 at a time (up to
+ * `maxPages` pages) and keeps every cursor but the last (whose page may be short).
+ */
+export async function collectCursors(
+  url: string,
+  subject: Subject,
+  maxPages: number,
+): Promise<string[]> {
+  const cursors = [''];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page++) {
+    const input: { limit: number; cursor?: string } = cursor
+      ? { limit: 100, cursor }
+      : { limit: 100 };
+    const response = await fetch(`${url}/trpc/conversation.list?input=${trpcInput(input)}`, {
+      headers: headersFor(subject),
+    });
+    if (!response.ok)
+      throw new Error(`conversation.list answered ${response.status}: ${await response.text()}`);
+    const body: unknown = await response.json();
+    const next = field(body, 'result', 'data', 'nextCursor');
+    if (typeof next !== 'string') break;
+    cursor = next;
+    cursors.push(next);
+  }
+  return cursors.length > 2 ? cursors.slice(0, -1) : cursors;
+}
