@@ -45,6 +45,7 @@ const USAGE = `Usage: pnpm bench [--quick] [--scale] [options]
   --warmup <n>         seconds of warm-up load per scenario before the rounds (default 3; quick 1)
   --conversations <n>  conversations seeded for the comparison (default 1000)
   --large <n>          conversations in the scale run's large database (default 1000000)
+  --cpu-prof <dir>     run Parley's servers with node --cpu-prof, writing profiles to <dir>
   --no-save            do not write apps/bench/results/*.json`;
 
 interface Settings {
@@ -59,6 +60,8 @@ interface Settings {
   /** How many of the large database's conversations the benchmarked user owns. */
   largeOwn: number;
   save: boolean;
+  /** Directory for CPU profiles of Parley's servers, if asked for. */
+  cpuProf: string | undefined;
 }
 
 function settingsFrom(argv: string[]): Settings {
@@ -74,6 +77,7 @@ function settingsFrom(argv: string[]): Settings {
       conversations: { type: 'string' },
       large: { type: 'string' },
       'no-save': { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -101,6 +105,7 @@ function settingsFrom(argv: string[]): Settings {
     // Most rows are other users'; the benchmarked user owns 1% of them (10,000 at 1M).
     largeOwn: Math.max(1_000, Math.round(large / 100)),
     save: !(values['no-save'] ?? false),
+    cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
   };
 }
 
@@ -139,12 +144,13 @@ function cleanEnv(): void {
 
 const PARLEY_ENTRY = path.join(REPO_ROOT, 'apps/server/src/main.ts');
 
-function parleySpec(name: string, dataDir: string) {
+function parleySpec(name: string, dataDir: string, settings: Settings) {
   return {
     name,
     entry: PARLEY_ENTRY,
     cwd: path.join(REPO_ROOT, 'apps/server'),
     env: { NODE_ENV: 'production', LOG_LEVEL: 'warn', PARLEY_DATA_DIR: dataDir },
+    nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : [],
   };
 }
 
@@ -167,6 +173,7 @@ async function seed(
 
 const subjectOf = (db: SeededDatabase): Subject => ({
   key: db.key,
+  creatorKey: db.creatorKey,
   userName: db.userName,
   ids: db.ownIds,
 });
@@ -203,7 +210,7 @@ async function measure(
       url: target.url,
       connections: settings.connections,
       seconds: loadSeconds,
-      headers: headersFor(subject),
+      headers: headersFor(subject, s),
       next: () => s.next(),
       pid: target.pid,
     });
@@ -297,7 +304,9 @@ async function runComparison(settings: Settings, tmp: string): Promise<Compariso
       const db = seeded.get(name);
       if (!db) throw new Error(`no database for ${name}`);
       return start(
-        name === 'parley' ? parleySpec(name, path.dirname(db.file)) : baselineSpec(name, db.file),
+        name === 'parley'
+          ? parleySpec(name, path.dirname(db.file), settings)
+          : baselineSpec(name, db.file),
       );
     }),
   );
@@ -395,7 +404,7 @@ async function runScale(settings: Settings, tmp: string): Promise<ScaleRun> {
   }
   const labels = seeded.map((db) => `parley@${sizeLabel(db.total)}`);
   const started = await Promise.all(
-    seeded.map((db, i) => start(parleySpec(labels[i] ?? '', path.dirname(db.file)))),
+    seeded.map((db, i) => start(parleySpec(labels[i] ?? '', path.dirname(db.file), settings))),
   );
   const targets = new Map(started.map((t) => [t.name, t]));
   const subjects = new Map<string, Subject>();
@@ -588,6 +597,8 @@ async function main(): Promise<void> {
   }
   const durationSeconds = round(seconds(since), 1);
   const loadAfter = os.loadavg();
+  // Above about one runnable process per core besides ours, other work took CPU from the run.
+  const busy = Math.max(loadBefore[0] ?? 0, loadAfter[0] ?? 0) > os.cpus().length;
 
   const parley = comparison.scenarios.find((f) => f.id === 'rename.florent@parley');
   const last: LastLine = {
@@ -629,8 +640,14 @@ async function main(): Promise<void> {
   out.push('## The bar (DESIGN.md, issue 5)', '', ...barLines, '');
   out.push(
     `Run took ${durationSeconds} s; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
-      `${loadAfter.map((l) => l.toFixed(2)).join(' ')} after (2 cores: the load generator and the server share them).`,
+      `${loadAfter.map((l) => l.toFixed(2)).join(' ')} after on ${os.cpus().length} cores ` +
+      '(the load generator and the server under test share them).',
   );
+  if (busy) {
+    out.push(
+      'The machine was busy with other work during this run: take these figures as provisional.',
+    );
+  }
 
   let saved: string | undefined;
   if (settings.save) {
@@ -655,6 +672,7 @@ async function main(): Promise<void> {
         memoryGb: round(os.totalmem() / 1024 ** 3, 1),
         loadAverageBefore: loadBefore.map((l) => round(l, 2)),
         loadAverageAfter: loadAfter.map((l) => round(l, 2)),
+        busy,
       },
       commit: gitCommit(),
       comparison,

@@ -22,6 +22,8 @@ export interface TargetSpec {
   /** Working directory (the package that owns the entry). */
   cwd: string;
   env: Record<string, string>;
+  /** Extra flags for node, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface Target {
@@ -55,11 +57,15 @@ export function processMemory(pid: number): { rss: number; peak: number } {
 
 export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, spec.entry], {
-    cwd: spec.cwd,
-    env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(spec.nodeArgs ?? []), '--import', TSX_LOADER, spec.entry],
+    {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8_000);

@@ -17,6 +17,8 @@ export interface Scenario {
   /** What the table shows. */
   label: string;
   target: TargetName;
+  /** Sent as the subject's second user (creates), so the first user's list stays as seeded. */
+  asCreator?: boolean;
   next(): RequestSpec;
   /** The status a correct answer has, and what its body must show. */
   expect: { status: number; body(body: unknown, request: RequestSpec): boolean };
@@ -24,6 +26,8 @@ export interface Scenario {
 
 export interface Subject {
   key: string;
+  /** A second user's key, for the create scenarios. */
+  creatorKey?: string;
   userName: string;
   /** Conversations the user owns, to rename and read. */
   ids: readonly string[];
@@ -108,7 +112,14 @@ export function parleyScenarios(subject: Subject): Scenario[] {
     label: string,
     next: () => RequestSpec,
     expect: Scenario['expect'],
-  ): Scenario => ({ id: `${key}@parley`, label, target: 'parley', next, expect });
+  ): Scenario => ({
+    id: `${key}@parley`,
+    label,
+    target: 'parley',
+    asCreator: key.startsWith('create.'),
+    next,
+    expect,
+  });
 
   const orqId = ids();
   const orqTitle = titles();
@@ -250,9 +261,11 @@ export function listScenario(target: TargetName, subject: Subject): Scenario {
   };
 }
 
-/** The headers every request of a subject carries. */
-export function headersFor(subject: Subject): Record<string, string> {
-  return { authorization: `Bearer ${subject.key}`, 'content-type': 'application/json' };
+/** The headers every request of a scenario carries. */
+export function headersFor(subject: Subject, scenario?: Scenario): Record<string, string> {
+  const key = scenario?.asCreator ? subject.creatorKey : subject.key;
+  if (!key) throw new Error(`no key for ${scenario?.id ?? 'the subject'}`);
+  return { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 }
 
 /** Sends one request of the scenario and says what is wrong with its answer, or null. */
@@ -264,7 +277,7 @@ export async function checkOnce(
   const request = scenario.next();
   const response = await fetch(`${url}${request.path}`, {
     method: request.method,
-    headers: headersFor(subject),
+    headers: headersFor(subject, scenario),
     body: request.body ?? null,
   });
   const text = await response.text();

@@ -7,6 +7,8 @@
  *
  * The benchmarked user ("alice" of org "bench") owns `own` conversations; the rest belong to other
  * users in organizations of ten, so at scale most rows are someone else's, as on a shared server.
+ * A second user of the same organization ("bob") starts with none: the create scenarios write as
+ * him, so that creating does not change what alice's list pages hold while they are measured.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +31,8 @@ export interface SeededDatabase {
   file: string;
   /** The benchmarked user's API key (`pk_…`), valid for `userName` of `orgSlug`. */
   key: string;
+  /** The API key of a second user of the organization, who owns no conversation at first. */
+  creatorKey: string;
   orgSlug: string;
   userName: string;
   orgId: string;
@@ -43,6 +47,7 @@ export interface SeededDatabase {
 
 export const BENCH_ORG = 'bench';
 export const BENCH_USER = 'alice';
+export const CREATOR_USER = 'bob';
 const USERS_PER_ORG = 10;
 const BATCH = 20_000;
 
@@ -113,10 +118,10 @@ export async function seedDatabase(file: string, options: SeedOptions): Promise<
     const insertKey = sqlite.prepare(
       'INSERT INTO ApiKey (id, orgId, userId, hash, prefix, createdAt) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const users: { id: string; orgId: string }[] = [];
-    let benchKey = '';
+    // users[0] is alice, users[1] bob; the others own the rest of the conversations.
+    const users: { id: string; orgId: string; key: string }[] = [];
     sqlite.transaction(() => {
-      const userCount = 1 + otherUsers;
+      const userCount = 2 + otherUsers;
       let orgId = '';
       for (let u = 0; u < userCount; u++) {
         if (u % USERS_PER_ORG === 0) {
@@ -124,15 +129,15 @@ export async function seedDatabase(file: string, options: SeedOptions): Promise<
           insertOrg.run(orgId, u === 0 ? BENCH_ORG : `org-${u / USERS_PER_ORG}`, created);
         }
         const userId = id(now);
-        insertUser.run(userId, orgId, u === 0 ? BENCH_USER : `user-${u}`, created);
+        const name = u === 0 ? BENCH_USER : u === 1 ? CREATOR_USER : `user-${u}`;
+        insertUser.run(userId, orgId, name, created);
         const apiKey = newApiKey();
-        if (u === 0) benchKey = apiKey.key;
         insertKey.run(id(now), orgId, userId, apiKey.hash, apiKey.prefix, created);
-        users.push({ id: userId, orgId });
+        users.push({ id: userId, orgId, key: apiKey.key });
       }
     })();
-    const bench = users[0];
-    if (!bench) throw new Error('no benchmarked user');
+    const [bench, creator] = users;
+    if (!bench || !creator) throw new Error('no benchmarked user');
 
     const insertConversation = sqlite.prepare(
       `INSERT INTO Conversation (id, orgId, userId, title, titleSource, model, version,
@@ -147,7 +152,7 @@ export async function seedDatabase(file: string, options: SeedOptions): Promise<
         const ms = first + Math.floor((i * span) / total);
         // Row i is the benchmarked user's when it crosses the next multiple of total/own.
         const mine = Math.floor(((i + 1) * own) / total) > Math.floor((i * own) / total);
-        const owner = mine ? bench : users[1 + Math.floor(Math.random() * otherUsers)];
+        const owner = mine ? bench : users[2 + Math.floor(Math.random() * otherUsers)];
         if (!owner) throw new Error('no owner');
         const conversationId = id(ms);
         const at = storedTime(new Date(ms));
@@ -169,7 +174,8 @@ export async function seedDatabase(file: string, options: SeedOptions): Promise<
 
     return {
       file,
-      key: benchKey,
+      key: bench.key,
+      creatorKey: creator.key,
       orgSlug: BENCH_ORG,
       userName: BENCH_USER,
       orgId: bench.orgId,
