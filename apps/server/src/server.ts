@@ -3,7 +3,7 @@
  * accepting, let in-flight requests finish (up to a deadline), then close the database.
  */
 import { once } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import {
   createAuthenticator,
@@ -42,9 +42,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     deps,
     logger,
     bodyLimit: config.bodyLimit,
+    rateLimits: config.rateLimits,
+    corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
   });
-  const server = app.listen(config.port, config.host);
+  // Slow or stalled clients cannot hold a connection open: a whole request within requestMs,
+  // its headers within headersMs (Node's defaults are 300 s and 60 s, checked every 30 s).
+  const server = http.createServer(
+    {
+      requestTimeout: config.timeouts.requestMs,
+      headersTimeout: config.timeouts.headersMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
+  server.listen(config.port, config.host);
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;

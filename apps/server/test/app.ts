@@ -21,7 +21,8 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'bodyLimit'>> & Partial<Pick<ApiDeps, 'titleGenerator'>> = {},
+  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins'>> &
+    Partial<Pick<ApiDeps, 'titleGenerator'>> = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   let logText = '';
@@ -40,7 +41,13 @@ export async function startTestApp(
     titleGenerator: options.titleGenerator,
     logger,
   };
-  const app = createApp({ deps, logger, bodyLimit: options.bodyLimit });
+  const app = createApp({
+    deps,
+    logger,
+    bodyLimit: options.bodyLimit,
+    rateLimits: options.rateLimits,
+    corsOrigins: options.corsOrigins,
+  });
   const server: Server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
