@@ -16,6 +16,7 @@ import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
+import { answerUnparseableRequests } from './http/errors.ts';
 
 /** How long a just-accepted socket may take to deliver its request once shutdown starts. */
 const IDLE_GRACE_MS = 1_000;
@@ -57,6 +58,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
     app,
   );
+  answerUnparseableRequests(server);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;

@@ -7,6 +7,7 @@ import { createApiKey, createAuthenticator, type ApiDeps } from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import type { Express } from 'express';
 import { createApp, type AppOptions } from '../src/http/app.ts';
+import { answerUnparseableRequests } from '../src/http/errors.ts';
 import { createLogger } from '../src/logger.ts';
 
 export interface TestApp {
@@ -49,6 +50,7 @@ export async function startTestApp(
     corsOrigins: options.corsOrigins,
   });
   const server: Server = app.listen(0, '127.0.0.1');
+  answerUnparseableRequests(server);
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -53,11 +53,14 @@ describe('durability', () => {
         }
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Kill once enough writes were acknowledged (by count, not time: a busy machine is slow).
+    for (let waited = 0; acknowledged.length < 200 && waited < 30_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await server.stop('SIGKILL');
     stop = true;
     await Promise.all(writers);
-    expect(acknowledged.length).toBeGreaterThan(50);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(200);
 
     server = await startServerProcess(env);
     const sqlite = new Database(path.join(dataDir, 'parley.db'), { readonly: true });
@@ -77,7 +80,9 @@ describe('durability', () => {
 
   it('drains in-flight requests on SIGTERM and exits 0', async () => {
     const apiKey = key();
-    server ??= await startServerProcess(env);
+    if (!server || server.child.exitCode !== null || server.child.signalCode !== null) {
+      server = await startServerProcess(env);
+    }
     const { url } = server;
     // Open and warm 40 keep-alive connections first, so every request below travels on a socket
     // the server has accepted: the test is about requests in flight, not connections in a backlog.

@@ -116,6 +116,7 @@ describe('slow clients', () => {
         setTimeout(() => socket.destroy(), 10_000).unref();
       });
       expect(reply).toMatch(/^HTTP\/1\.1 408/);
+      expect(reply).toContain('{"error":"request_timeout"}');
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await server.stop('SIGKILL');

@@ -13,6 +13,7 @@ import { rateLimits, type RateLimits } from './limits.ts';
 import { corsPolicy, securityHeaders } from './security.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
+import { jsonOnlyForTrpc } from './trpc-content-type.ts';
 import { requestLogging } from './request-logging.ts';
 import { webApp } from './web.ts';
 
@@ -57,6 +58,7 @@ export function createApp({
 
   app.use(
     '/trpc',
+    jsonOnlyForTrpc,
     createExpressMiddleware({
       router: appRouter,
       createContext: ({ req }) =>
