@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApiKey, createAuthenticator, type ApiDeps } from '@parley/api';
+import { createApiKey, createAuthenticator, type ApiDeps, type AuthConfig } from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import type { Express } from 'express';
 import { createApp, type AppOptions } from '../src/http/app.ts';
@@ -23,7 +23,7 @@ export interface TestApp {
 
 export async function startTestApp(
   options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins'>> &
-    Partial<Pick<ApiDeps, 'titleGenerator'>> = {},
+    Partial<Pick<ApiDeps, 'titleGenerator'>> & { auth?: AuthConfig } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   let logText = '';
@@ -38,7 +38,7 @@ export async function startTestApp(
   );
   const deps: ApiDeps = {
     db: database.db,
-    authenticate: createAuthenticator(database.db, {}),
+    authenticate: createAuthenticator(database.db, options.auth ?? {}),
     titleGenerator: options.titleGenerator,
     logger,
   };
