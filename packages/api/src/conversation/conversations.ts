@@ -2,7 +2,7 @@
  * Conversation operations for one caller. Every query is scoped to the caller's user, so a
  * conversation of someone else is indistinguishable from an unknown id: NOT_FOUND, never FORBIDDEN.
  */
-import type { Db } from '@parley/db';
+import type { Conversation, Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
@@ -30,16 +30,25 @@ export function requireId(raw: string): string {
   return id;
 }
 
+/** The caller's conversation with this id (any rendering), or NOT_FOUND. */
+export async function requireOwnedConversation(
+  db: Db,
+  caller: Principal,
+  rawId: string,
+): Promise<Conversation> {
+  const row = await db.conversation.findFirst({
+    where: { id: requireId(rawId), userId: caller.userId },
+  });
+  if (!row) throw notFound();
+  return row;
+}
+
 export async function getConversation(
   db: Db,
   caller: Principal,
   rawId: string,
 ): Promise<ConversationDto> {
-  const row = await db.conversation.findFirst({
-    where: { id: requireId(rawId), userId: caller.userId },
-  });
-  if (!row) throw notFound();
-  return toConversationDto(row);
+  return toConversationDto(await requireOwnedConversation(db, caller, rawId));
 }
 
 export async function createConversation(
