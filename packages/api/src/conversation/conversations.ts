@@ -15,6 +15,7 @@ import type {
   renameConversationInput,
 } from '../schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
+import { selectOwned, writeTitle } from './statements.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
@@ -112,21 +113,15 @@ export async function renameConversation(
   input: z.output<typeof renameConversationInput>,
 ): Promise<ConversationDto> {
   const id = requireId(input.id);
-  const [row] = await db.conversation.updateManyAndReturn({
-    where: { id, userId: caller.userId, version: input.expectedVersion },
-    data: {
-      title: input.title,
-      titleSource: 'user',
-      version: { increment: 1 },
-      updatedAt: new Date(),
-      updatedById: caller.userId,
-    },
+  const row = await writeTitle(db, {
+    id,
+    userId: caller.userId,
+    title: input.title,
+    titleSource: 'user',
+    expectedVersion: input.expectedVersion,
   });
   if (row) return toConversationDto(row);
-  const current = await db.conversation.findFirst({
-    where: { id, userId: caller.userId },
-    select: { version: true },
-  });
+  const current = await selectOwned(db, id, caller.userId);
   if (!current) throw notFound();
   throw new TRPCError({
     code: 'CONFLICT',

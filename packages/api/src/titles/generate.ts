@@ -7,6 +7,7 @@ import { TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.ts';
 import { requireId, requireOwnedConversation } from '../conversation/conversations.ts';
 import { toConversationDto, type ConversationDto } from '../conversation/dto.ts';
+import { writeTitle } from '../conversation/statements.ts';
 import type { ApiLogger } from '../trpc.ts';
 import type { TitleGenerator } from './generator.ts';
 
@@ -39,15 +40,12 @@ export async function generateConversationTitle(
     return toConversationDto(before);
   }
 
-  const [row] = await db.conversation.updateManyAndReturn({
-    where: { id, userId: caller.userId, version: before.version },
-    data: {
-      title,
-      titleSource: 'generated',
-      version: { increment: 1 },
-      updatedAt: new Date(),
-      updatedById: caller.userId,
-    },
+  const row = await writeTitle(db, {
+    id,
+    userId: caller.userId,
+    title,
+    titleSource: 'generated',
+    expectedVersion: before.version,
   });
   if (row) return toConversationDto(row);
   // Renamed (or deleted) while we were generating: the person's change wins.
