@@ -42,6 +42,29 @@ const envSchema = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb')
       .default('64kb'),
+    PARLEY_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(3000),
+    PARLEY_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(6000),
+    /** Comma-separated browser origins allowed by CORS, e.g. https://chat.example.com. */
+    PARLEY_CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    /** Express trust proxy: "true", a hop count, or addresses (e.g. "loopback"); off by default. */
+    PARLEY_TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v) =>
+        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+      ),
+    /** Slow clients: the whole request, and its headers, must arrive within these. */
+    PARLEY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+    PARLEY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
     /** An OpenAI-compatible endpoint for automatic titles; without it the local generator is used. */
     PARLEY_TITLE_API_URL: optional(z.url({ protocol: /^https?$/ })),
     PARLEY_TITLE_API_KEY: optional(z.string()),
@@ -76,6 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jwtAudience: e.PARLEY_JWT_AUDIENCE,
     },
     bodyLimit: e.PARLEY_BODY_LIMIT,
+    rateLimits: { perCredential: e.PARLEY_RATE_LIMIT_PER_KEY, perIp: e.PARLEY_RATE_LIMIT_PER_IP },
+    corsOrigins: e.PARLEY_CORS_ORIGINS,
+    trustProxy: e.PARLEY_TRUST_PROXY,
+    timeouts: { requestMs: e.PARLEY_REQUEST_TIMEOUT_MS, headersMs: e.PARLEY_HEADERS_TIMEOUT_MS },
     titles: e.PARLEY_TITLE_API_URL
       ? {
           baseUrl: e.PARLEY_TITLE_API_URL,

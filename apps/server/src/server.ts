@@ -3,7 +3,8 @@
  * accepting, let in-flight requests finish (up to a deadline), then close the database.
  */
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import {
   createAuthenticator,
   localTitleGenerator,
@@ -15,6 +16,10 @@ import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
+import { answerUnparseableRequests } from './http/errors.ts';
+
+/** How long a just-accepted socket may take to deliver its request once shutdown starts. */
+const IDLE_GRACE_MS = 1_000;
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3000 */
@@ -28,29 +33,65 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const applied = await migrateDeploy({ file: database.file });
   logger.info({ file: database.file, applied }, 'database ready');
 
-  const deps = { db: database.db, authenticate: createAuthenticator(database.db, config.auth) };
+  const deps: ApiDeps = {
+    db: database.db,
+    authenticate: createAuthenticator(database.db, config.auth),
+    titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : localTitleGenerator,
+    logger,
+  };
   const app = createApp({
     deps,
     logger,
+    bodyLimit: config.bodyLimit,
+    rateLimits: config.rateLimits,
+    corsOrigins: config.corsOrigins,
+    trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
   });
-  const server = app.listen(config.port, config.host);
+  // Slow or stalled clients cannot hold a connection open: a whole request within requestMs,
+  // its headers within headersMs (Node's defaults are 300 s and 60 s, checked every 30 s).
+  const server = http.createServer(
+    {
+      requestTimeout: config.timeouts.requestMs,
+      headersTimeout: config.timeouts.headersMs,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
+  answerUnparseableRequests(server);
+  server.listen(config.port, config.host);
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
   logger.info({ url }, 'listening');
 
+  // While shutting down, every response says Connection: close, so a keep-alive socket ends with
+  // the request it carries instead of being cut while a request is still on its way.
+  let draining = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (draining) res.setHeader('Connection', 'close');
+  });
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      draining = true;
       const closed = once(server, 'close');
-      server.close();
-      // Keep-alive sockets that finish their request become idle; close them as they do.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      // Stop listening. http.Server#close would also drop idle sockets at once (Node 19+),
+      // including ones just accepted whose request has not been read yet; net.Server#close
+      // only stops accepting, and the sweep below closes idle sockets after a grace period.
+      net.Server.prototype.close.call(server);
+      // A socket accepted just before the signal may not have delivered its request yet and
+      // would look idle; give such requests a moment before closing idle keep-alive sockets.
+      let sweeping: NodeJS.Timeout | undefined;
+      const sweep = setTimeout(() => {
+        server.closeIdleConnections();
+        sweeping = setInterval(() => server.closeIdleConnections(), 100);
+      }, IDLE_GRACE_MS);
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-      server.closeIdleConnections();
       await closed;
-      clearInterval(sweep);
+      clearTimeout(sweep);
+      clearInterval(sweeping);
       clearTimeout(deadline);
       await database.close();
       logger.info('closed');

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApiKey, createAuthenticator, type ApiDeps } from '@parley/api';
+import { createApiKey, createAuthenticator, type ApiDeps, type AuthConfig } from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import type { Express } from 'express';
 import { createApp, type AppOptions } from '../src/http/app.ts';
+import { answerUnparseableRequests } from '../src/http/errors.ts';
 import { createLogger } from '../src/logger.ts';
 
 export interface TestApp {
@@ -21,7 +22,8 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'bodyLimit'>> & Partial<Pick<ApiDeps, 'titleGenerator'>> = {},
+  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins'>> &
+    Partial<Pick<ApiDeps, 'titleGenerator'>> & { auth?: AuthConfig } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   let logText = '';
@@ -36,12 +38,19 @@ export async function startTestApp(
   );
   const deps: ApiDeps = {
     db: database.db,
-    authenticate: createAuthenticator(database.db, {}),
+    authenticate: createAuthenticator(database.db, options.auth ?? {}),
     titleGenerator: options.titleGenerator,
     logger,
   };
-  const app = createApp({ deps, logger, bodyLimit: options.bodyLimit });
+  const app = createApp({
+    deps,
+    logger,
+    bodyLimit: options.bodyLimit,
+    rateLimits: options.rateLimits,
+    corsOrigins: options.corsOrigins,
+  });
   const server: Server = app.listen(0, '127.0.0.1');
+  answerUnparseableRequests(server);
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

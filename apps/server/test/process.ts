@@ -4,7 +4,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const SERVER_DIR = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(SERVER_DIR, 'node_modules/.bin/tsx');
+// `node --import tsx` runs the server in this one process (the tsx CLI would put a parent process
+// in between, which a signal would reach instead of the server).
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 export interface ServerProcess {
   url: string;
@@ -20,7 +22,7 @@ export function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
-  const child = spawn(TSX, ['src/main.ts'], {
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), 'src/main.ts'], {
     cwd: SERVER_DIR,
     env: {
       ...process.env,
@@ -74,7 +76,7 @@ export function startServerProcess(
 
 /** Runs the operator CLI (`pnpm parley …`) and returns its output. */
 export function runCli(args: string[], env: Record<string, string>) {
-  const result = spawnSync(TSX, ['src/cli.ts', ...args], {
+  const result = spawnSync(NODE_TSX[0], [...NODE_TSX.slice(1), 'src/cli.ts', ...args], {
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     encoding: 'utf8',

@@ -10,8 +10,11 @@ export const titleSchema = z.string().transform((raw, ctx) => {
   return z.NEVER;
 });
 
-/** Any rendering of a conversation id; unparseable ids read as NOT_FOUND, like unknown ones. */
-export const conversationIdSchema = z.string().max(64);
+/**
+ * Any rendering of a conversation id. Unparseable ids, whatever their length, read as NOT_FOUND
+ * like unknown ones, so the schema only asks for a string (the body limit bounds its size).
+ */
+export const conversationIdSchema = z.string();
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 

@@ -2,12 +2,13 @@
 import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
-import { createAuthenticator, type AuthConfig } from '../src/auth/principal.ts';
+import { createAuthenticator, type AuthConfig, type Authenticate } from '../src/auth/principal.ts';
 import { createCaller } from '../src/root.ts';
 import { createTRPCContext, type ApiDeps } from '../src/trpc.ts';
 
 export interface Harness {
   db: Db;
+  authenticate: Authenticate;
   /** A caller authenticated by the header, exactly as an HTTP request would be. */
   callerFor(
     authorization: string | undefined,
@@ -28,6 +29,7 @@ export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
     createCaller(createTRPCContext({ db: database.db, authenticate, ...extra }, { authorization }));
   return {
     db: database.db,
+    authenticate,
     callerFor,
     async user(org, name) {
       const created = await createApiKey(database.db, org, name);

@@ -10,7 +10,8 @@ import { route, type Face } from './kit/route.ts';
 
 const DifyConversation = z
   .object({
-    id: z.uuid(),
+    // z.guid: any 8-4-4-4-12 hex; the bits are a ULID's, so no RFC 9562 version or variant.
+    id: z.guid(),
     name: z.string(),
     inputs: z.record(z.string(), z.unknown()),
     status: z.string(),

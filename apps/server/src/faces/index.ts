@@ -6,3 +6,20 @@ import { orqFace } from './orq.ts';
 import { ragFace } from './rag.ts';
 
 export const faces: Face[] = [florentFace, orqFace, ragFace, difyFace];
+
+/** The face whose routes a path belongs to (by the longest static prefix), if any. */
+export function faceForPath(all: Face[], path: string): Face | undefined {
+  let best: { face: Face; length: number } | undefined;
+  for (const face of all) {
+    for (const r of face.routes) {
+      const prefix = r.path.split('{')[0]!.replace(/\/$/, '');
+      if (
+        (path === prefix || path.startsWith(`${prefix}/`)) &&
+        prefix.length > (best?.length ?? 0)
+      ) {
+        best = { face, length: prefix.length };
+      }
+    }
+  }
+  return best?.face;
+}

@@ -89,9 +89,13 @@ const idParams = z.object({
     example: 'conv_01jj1hdhn79xas7a01wb3hysdb',
   }),
 });
-const displayName = titleSchema.meta({
-  description: 'Display name for the conversation (1-100 characters).',
-});
+// orq documents 1-100 characters, which JSON Schema counts in code points; Parley's rule counts
+// graphemes (👍🏽 is one grapheme, two code points), so orq input is held to both, the stricter.
+const displayName = z
+  .string()
+  .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters.')
+  .pipe(titleSchema)
+  .meta({ description: 'Display name for the conversation.', minLength: 1, maxLength: 100 });
 
 export const orqFace: Face = {
   name: 'orq.ai',
@@ -137,6 +141,7 @@ export const orqFace: Face = {
       async handler({ api, query }) {
         const page = await api.conversation.list({
           limit: query.limit,
+          sort: '-createdAt',
           after: query.starting_after,
           before: query.starting_after ? undefined : query.ending_before,
         });

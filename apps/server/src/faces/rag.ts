@@ -75,7 +75,9 @@ function pydanticError(issue: Issue): z.infer<typeof ValidationError> {
   const zi = issue.zod;
   const input = 'input' in zi && zi.input !== undefined ? zi.input : null;
   if (zi.code === 'invalid_type') {
-    if (input === null) return { type: 'missing', loc, msg: 'Field required', input };
+    // pydantic reports a missing field with the object it is missing from as the input.
+    if (input === null)
+      return { type: 'missing', loc, msg: 'Field required', input: issue.container ?? null };
     if (zi.expected === 'object') {
       return {
         type: 'model_attributes_type',
@@ -190,7 +192,8 @@ export const ragFace: Face = {
       summary: 'Update Conversation',
       description: 'Request to update conversation title.',
       params: idParams,
-      body: z.object({ title: titleSchema.meta({ description: 'Minimum string length: 1' }) }),
+      // min(1) first, so "" fails as pydantic's min_length does; then Parley's title rule.
+      body: z.object({ title: z.string().min(1).pipe(titleSchema) }),
       precondition: 'if-match',
       success: { status: 200, description: 'Successful Response', schema: RagConversation },
       errors: [401, 404, 412, 413, 422, 429],

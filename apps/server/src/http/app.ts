@@ -9,31 +9,56 @@ import type { Logger } from 'pino';
 import { faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { apiDocs } from './docs.ts';
+import { rateLimits, type RateLimits } from './limits.ts';
+import { corsPolicy, securityHeaders } from './security.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
+import { jsonOnlyForTrpc } from './trpc-content-type.ts';
 import { requestLogging } from './request-logging.ts';
 import { webApp } from './web.ts';
 
 const API_VERSION = '1.0.0';
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { perCredential: 3000, perIp: 6000 };
 
 export interface AppOptions {
   deps: ApiDeps;
   logger: Logger;
   /** Largest accepted REST request body (default 64kb); larger ones are 413 in the face's shape. */
   bodyLimit?: string;
+  /** Requests per minute per credential and per client address (0: off). */
+  rateLimits?: RateLimits;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins?: string[];
+  /** Express's `trust proxy` setting, for the client address behind a reverse proxy. */
+  trustProxy?: boolean | number | string;
   /** Serve the web app's build (production) or leave it to Vite's dev server. */
   webDist?: string | undefined;
 }
 
-export function createApp({ deps, logger, webDist, bodyLimit = '64kb' }: AppOptions): Express {
+export function createApp({
+  deps,
+  logger,
+  webDist,
+  bodyLimit = '64kb',
+  rateLimits: limits = DEFAULT_RATE_LIMITS,
+  corsOrigins = [],
+  trustProxy = false,
+}: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy);
   app.use(requestLogging(logger));
+  app.use(securityHeaders());
+  const cors = corsPolicy(corsOrigins);
+  if (cors) app.use(cors);
 
   app.get('/healthz', healthHandler(deps.db));
+  for (const limiter of rateLimits(limits, faces)) app.use(limiter);
 
   app.use(
     '/trpc',
+    jsonOnlyForTrpc,
     createExpressMiddleware({
       router: appRouter,
       createContext: ({ req }) =>

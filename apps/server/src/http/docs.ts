@@ -2,6 +2,7 @@ import { apiReference } from '@scalar/express-api-reference';
 import express, { type Router } from 'express';
 import { buildOpenApiDocument } from '../faces/kit/openapi.ts';
 import type { Face } from '../faces/kit/route.ts';
+import { docsContentSecurityPolicy } from './security.ts';
 
 /**
  * /openapi.json, generated once at start-up from the faces' route descriptions, and /docs, an
@@ -13,6 +14,10 @@ export function apiDocs(faces: Face[], version: string): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.get('/docs', apiReference({ url: '/openapi.json', pageTitle: 'Parley API reference' }));
+  router.get(
+    '/docs',
+    docsContentSecurityPolicy,
+    apiReference({ url: '/openapi.json', pageTitle: 'Parley API reference' }),
+  );
   return router;
 }

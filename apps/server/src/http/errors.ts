@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
 /** Unknown paths answer JSON, never Express's HTML page. */
@@ -31,4 +33,24 @@ function httpStatusOf(error: unknown): number {
     if (typeof status === 'number' && status >= 400 && status < 600) return status;
   }
   return 500;
+}
+
+/**
+ * Requests Node's HTTP parser cannot read never reach Express; answer them in JSON too, as a
+ * neutral 400 (or 408 for a timeout), instead of Node's bare response.
+ */
+export function answerUnparseableRequests(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (error.code === 'ECONNRESET' && !socket.readable)) {
+      socket.destroy();
+      return;
+    }
+    const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const body = JSON.stringify({ error: timeout ? 'request_timeout' : 'bad_request' });
+    socket.end(
+      `HTTP/1.1 ${timeout ? '408 Request Timeout' : '400 Bad Request'}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

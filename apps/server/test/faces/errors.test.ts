@@ -204,7 +204,7 @@ describe('bad bodies', () => {
     });
     expect(rag.status).toBe(422);
     expect(rag.body.detail).toEqual([
-      { type: 'missing', loc: ['body', 'title'], msg: 'Field required', input: null },
+      { type: 'missing', loc: ['body', 'title'], msg: 'Field required', input: {} },
     ]);
     const ragType = await call(t.url, 'PATCH', `/api/conversations/${aliceId}`, {
       key: alice,

@@ -4,6 +4,7 @@
  */
 import type { Db } from '@parley/db';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { ensureOrganization, ensureUser, NAME_PATTERN } from './accounts.ts';
 import { hashApiKey, looksLikeApiKey, parseBearer } from './api-keys.ts';
 
@@ -24,29 +25,66 @@ export interface AuthConfig {
   jwtAudience?: string | undefined;
 }
 
-export type Authenticate = (authorizationHeader: string | undefined) => Promise<Principal | null>;
+export interface Authenticate {
+  (authorizationHeader: string | undefined): Promise<Principal | null>;
+  /** Forgets every cached credential, so a revocation in this process applies at once. */
+  invalidate(): void;
+}
 
-/** Builds the authenticator once (keys, JWKS cache); call it per request. */
-export function createAuthenticator(db: Db, config: AuthConfig): Authenticate {
+/** How long a verified credential is trusted without asking the database again. */
+export const CREDENTIAL_CACHE_TTL_MS = 10_000;
+
+/**
+ * Builds the authenticator once (keys, JWKS cache, credential cache); call it per request.
+ *
+ * Verified credentials are cached for a few seconds, keyed by the SHA-256 of the token: a request
+ * then costs no database round trip (or, for a session token, no signature check and no user
+ * upsert). The price is that a key revoked by another process keeps working for up to the TTL;
+ * `invalidate()` makes a revocation in this process immediate. Failures are never cached.
+ */
+export function createAuthenticator(
+  db: Db,
+  config: AuthConfig,
+  cacheTtlMs = CREDENTIAL_CACHE_TTL_MS,
+): Authenticate {
   const verifySession = createSessionVerifier(config);
+  const cache =
+    cacheTtlMs > 0 ? new LRUCache<string, Principal>({ max: 10_000, ttl: cacheTtlMs }) : null;
 
-  return async (header) => {
-    const token = parseBearer(header);
-    if (!token) return null;
+  const resolve = async (
+    token: string,
+    tokenHash: string,
+  ): Promise<[Principal, number?] | null> => {
     if (looksLikeApiKey(token)) {
       const key = await db.apiKey.findUnique({
-        where: { hash: hashApiKey(token) },
+        where: { hash: tokenHash },
         select: { orgId: true, userId: true, revokedAt: true, user: { select: { name: true } } },
       });
       if (!key || key.revokedAt) return null;
-      return { orgId: key.orgId, userId: key.userId, userName: key.user.name, via: 'api_key' };
+      return [{ orgId: key.orgId, userId: key.userId, userName: key.user.name, via: 'api_key' }];
     }
     const claims = await verifySession(token);
     if (!claims) return null;
     const org = await ensureOrganization(db, claims.org);
     const user = await ensureUser(db, org.id, claims.sub);
-    return { orgId: org.id, userId: user.id, userName: user.name, via: 'session' };
+    // Never trust a cached token past its own expiry.
+    const ttl = claims.exp ? Math.min(cacheTtlMs, claims.exp * 1000 - Date.now()) : cacheTtlMs;
+    return [{ orgId: org.id, userId: user.id, userName: user.name, via: 'session' }, ttl];
   };
+
+  const authenticate = async (header: string | undefined) => {
+    const token = parseBearer(header);
+    if (!token) return null;
+    const tokenHash = hashApiKey(token);
+    const cached = cache?.get(tokenHash);
+    if (cached) return cached;
+    const resolved = await resolve(token, tokenHash);
+    if (!resolved) return null;
+    const [principal, ttl] = resolved;
+    if (cache && (ttl === undefined || ttl > 0)) cache.set(tokenHash, principal, { ttl });
+    return principal;
+  };
+  return Object.assign(authenticate, { invalidate: () => cache?.clear() });
 }
 
 /**
@@ -65,7 +103,7 @@ export async function actAs(db: Db, principal: Principal, userName: string): Pro
   return { ...principal, userId: user?.id ?? '', userName };
 }
 
-type SessionClaims = { sub: string; org: string };
+type SessionClaims = { sub: string; org: string; exp?: number | undefined };
 
 function createSessionVerifier(
   config: AuthConfig,
@@ -76,10 +114,10 @@ function createSessionVerifier(
   return async (token) => {
     try {
       const { payload } = await verify(token);
-      const { sub, org } = payload;
+      const { sub, org, exp } = payload;
       if (typeof sub !== 'string' || typeof org !== 'string') return null;
       if (!NAME_PATTERN.test(sub) || !NAME_PATTERN.test(org)) return null;
-      return { sub, org };
+      return { sub, org, exp };
     } catch {
       return null; // bad signature, expired, wrong issuer/audience, malformed: all just "not signed in"
     }

@@ -87,3 +87,18 @@ describe('actAs (Dify names end users inside the key organization)', () => {
     await expect(actAs(h.db, session, 'bob')).resolves.toMatchObject({ userId: '' });
   });
 });
+
+describe('credential cache', () => {
+  it('never trusts a cached session token past its expiry', async () => {
+    const { createAuthenticator } = await import('./principal.ts');
+    const authenticate = createAuthenticator(h.db, { jwtSecret: SECRET, jwtIssuer: 'parley-test' });
+    const token = await new SignJWT({ sub: 'alice', org: 'acme' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('parley-test')
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .sign(new TextEncoder().encode(SECRET));
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userName: 'alice' });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(authenticate(`Bearer ${token}`)).resolves.toBeNull();
+  });
+});

@@ -2,7 +2,7 @@
  * Conversation operations for one caller. Every query is scoped to the caller's user, so a
  * conversation of someone else is indistinguishable from an unknown id: NOT_FOUND, never FORBIDDEN.
  */
-import type { Db } from '@parley/db';
+import type { Conversation, Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
@@ -15,6 +15,7 @@ import type {
   renameConversationInput,
 } from '../schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
+import { selectOwned, writeTitle } from './statements.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
@@ -30,16 +31,25 @@ export function requireId(raw: string): string {
   return id;
 }
 
+/** The caller's conversation with this id (any rendering), or NOT_FOUND. */
+export async function requireOwnedConversation(
+  db: Db,
+  caller: Principal,
+  rawId: string,
+): Promise<Conversation> {
+  const row = await db.conversation.findFirst({
+    where: { id: requireId(rawId), userId: caller.userId },
+  });
+  if (!row) throw notFound();
+  return row;
+}
+
 export async function getConversation(
   db: Db,
   caller: Principal,
   rawId: string,
 ): Promise<ConversationDto> {
-  const row = await db.conversation.findFirst({
-    where: { id: requireId(rawId), userId: caller.userId },
-  });
-  if (!row) throw notFound();
-  return toConversationDto(row);
+  return toConversationDto(await requireOwnedConversation(db, caller, rawId));
 }
 
 export async function createConversation(
@@ -103,21 +113,15 @@ export async function renameConversation(
   input: z.output<typeof renameConversationInput>,
 ): Promise<ConversationDto> {
   const id = requireId(input.id);
-  const [row] = await db.conversation.updateManyAndReturn({
-    where: { id, userId: caller.userId, version: input.expectedVersion },
-    data: {
-      title: input.title,
-      titleSource: 'user',
-      version: { increment: 1 },
-      updatedAt: new Date(),
-      updatedById: caller.userId,
-    },
+  const row = await writeTitle(db, {
+    id,
+    userId: caller.userId,
+    title: input.title,
+    titleSource: 'user',
+    expectedVersion: input.expectedVersion,
   });
   if (row) return toConversationDto(row);
-  const current = await db.conversation.findFirst({
-    where: { id, userId: caller.userId },
-    select: { version: true },
-  });
+  const current = await selectOwned(db, id, caller.userId);
   if (!current) throw notFound();
   throw new TRPCError({
     code: 'CONFLICT',

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { newId, parseId } from '../ids.ts';
 import type { appendMessageInput, listMessagesInput } from '../schemas.ts';
-import { notFound, requireId } from './conversations.ts';
+import { notFound, requireId, requireOwnedConversation } from './conversations.ts';
 
 export interface MessageDto {
   id: string;
@@ -70,11 +70,7 @@ export async function listMessages(
   const after = input.cursor ? parseId(input.cursor, ['ulid']) : null;
   if (input.cursor && !after)
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
-  const owned = await db.conversation.findFirst({
-    where: { id: conversationId, userId: caller.userId },
-    select: { id: true },
-  });
-  if (!owned) throw notFound();
+  await requireOwnedConversation(db, caller, conversationId);
   const rows = await db.message.findMany({
     where: { conversationId, ...(after && { id: { gt: after } }) },
     orderBy: { id: 'asc' },

@@ -231,6 +231,24 @@ describe('authentication', () => {
     const caller = h.callerFor(`Bearer ${created.key}`);
     await expect(caller.conversation.list()).resolves.toBeTruthy();
     expect(await revokeApiKey(h.db, created.id)).toBe(true);
+    // Verified keys are cached for a few seconds; invalidating applies the revocation at once.
+    await expect(caller.conversation.list()).resolves.toBeTruthy();
+    h.authenticate.invalidate();
+    await expect(caller.conversation.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('without the credential cache, a revocation applies to the next request', async () => {
+    const { revokeApiKey, createApiKey } = await import('../auth/accounts.ts');
+    const { createAuthenticator } = await import('../auth/principal.ts');
+    const { createCaller } = await import('../root.ts');
+    const { createTRPCContext } = await import('../trpc.ts');
+    const authenticate = createAuthenticator(h.db, {}, 0);
+    const created = await createApiKey(h.db, 'acme', 'dave');
+    const caller = createCaller(
+      createTRPCContext({ db: h.db, authenticate }, { authorization: `Bearer ${created.key}` }),
+    );
+    await expect(caller.conversation.list()).resolves.toBeTruthy();
+    await revokeApiKey(h.db, created.id);
     await expect(caller.conversation.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 

@@ -5,8 +5,9 @@
 import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.ts';
-import { notFound, requireId } from '../conversation/conversations.ts';
+import { requireId, requireOwnedConversation } from '../conversation/conversations.ts';
 import { toConversationDto, type ConversationDto } from '../conversation/dto.ts';
+import { writeTitle } from '../conversation/statements.ts';
 import type { ApiLogger } from '../trpc.ts';
 import type { TitleGenerator } from './generator.ts';
 
@@ -17,8 +18,7 @@ export async function generateConversationTitle(
 ): Promise<ConversationDto> {
   const { db } = deps;
   const id = requireId(rawId);
-  const before = await db.conversation.findFirst({ where: { id, userId: caller.userId } });
-  if (!before) throw notFound();
+  const before = await requireOwnedConversation(db, caller, id);
   const first = await db.message.findFirst({
     where: { conversationId: id, role: 'user' },
     orderBy: { id: 'asc' },
@@ -40,19 +40,14 @@ export async function generateConversationTitle(
     return toConversationDto(before);
   }
 
-  const [row] = await db.conversation.updateManyAndReturn({
-    where: { id, userId: caller.userId, version: before.version },
-    data: {
-      title,
-      titleSource: 'generated',
-      version: { increment: 1 },
-      updatedAt: new Date(),
-      updatedById: caller.userId,
-    },
+  const row = await writeTitle(db, {
+    id,
+    userId: caller.userId,
+    title,
+    titleSource: 'generated',
+    expectedVersion: before.version,
   });
   if (row) return toConversationDto(row);
   // Renamed (or deleted) while we were generating: the person's change wins.
-  const now = await db.conversation.findFirst({ where: { id, userId: caller.userId } });
-  if (!now) throw notFound();
-  return toConversationDto(now);
+  return toConversationDto(await requireOwnedConversation(db, caller, id));
 }

@@ -66,7 +66,9 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
   }
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    const problem = problemFromBodyParser(error);
+    // A path parameter that is not valid percent-encoded UTF-8 is a malformed id: not found.
+    const problem: Problem | undefined =
+      error instanceof URIError ? { kind: 'not_found' } : problemFromBodyParser(error);
     if (!problem) return next(error);
     send(res, face.dialect, problem);
   });
@@ -90,7 +92,7 @@ async function serve(
     if (!schema) return undefined;
     const result = schema.safeParse(value, { reportInput: true });
     if (result.success) return result.data;
-    issues.push(...issuesOf(result.error, where));
+    issues.push(...issuesOf(result.error, where, value));
     return undefined;
   };
   const params = parse(r.params, req.params, 'path');

@@ -31,8 +31,10 @@ function operation(face: Face, r: Route): ZodOpenApiOperationObject {
       : r.precondition === 'idempotency-key'
         ? idempotencyHeader
         : undefined;
+  // Any route that reads a body can refuse an oversized one.
+  const statuses = [...new Set([...r.errors, ...(r.body ? [413] : [])])].sort();
   const errorResponses = Object.fromEntries(
-    r.errors.map((status) => [
+    statuses.map((status) => [
       String(status),
       {
         description: ERROR_DESCRIPTIONS[status] ?? 'Error.',

@@ -11,6 +11,8 @@ export interface Issue {
   path: PropertyKey[];
   message: string;
   zod: z.core.$ZodIssue;
+  /** The object the failing value sits in (for a missing field: the object it is missing from). */
+  container?: unknown;
 }
 
 export type Problem =
@@ -32,13 +34,24 @@ export class FaceError extends Error {
   }
 }
 
-export function issuesOf(error: ZodError, where: Issue['in']): Issue[] {
+export function issuesOf(error: ZodError, where: Issue['in'], input?: unknown): Issue[] {
   return error.issues.map((issue) => ({
     in: where,
     path: issue.path,
     message: issue.message,
     zod: issue,
+    container: valueAt(input, issue.path.slice(0, -1)),
   }));
+}
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key))
+      return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 /** The router's error, as a problem; undefined for errors that are the server's fault. */

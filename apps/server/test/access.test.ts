@@ -1,0 +1,165 @@
+/**
+ * Access control, as a matrix: (owner, another user of the same organization, another
+ * organization, a revoked key, an expired token, a token with a bad signature, an unsigned
+ * `alg: none` token, the stored hash of a key) × (every face route and tRPC procedure on a
+ * conversation). Only the owner ever sees or changes it; the others get the API's 404 or 401,
+ * and the stored data does not move.
+ */
+import { createApiKey, renderId, revokeApiKey } from '@parley/api';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestApp, type TestApp } from './app.ts';
+
+const SECRET = 'access-matrix-secret-0123456789-abcdef';
+let t: TestApp;
+let id: string;
+const tokens: Record<string, string> = {};
+
+const sign = (claims: Record<string, unknown>, secret = SECRET, expires = '5m') =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime(expires)
+    .sign(new TextEncoder().encode(secret));
+
+beforeAll(async () => {
+  t = await startTestApp({
+    auth: { jwtSecret: SECRET },
+    rateLimits: { perCredential: 0, perIp: 0 },
+  });
+  tokens.owner = await t.key('acme', 'alice');
+  tokens.ownerSession = await sign({ sub: 'alice', org: 'acme' });
+  tokens.sameOrg = await t.key('acme', 'bob');
+  tokens.otherOrg = await t.key('evil', 'alice'); // same user name, other organization
+  const revoked = await createApiKey(t.database.db, 'acme', 'alice');
+  await revokeApiKey(t.database.db, revoked.id);
+  tokens.revoked = revoked.key;
+  tokens.expired = await sign({ sub: 'alice', org: 'acme' }, SECRET, '-1m');
+  tokens.badSignature = await sign(
+    { sub: 'alice', org: 'acme' },
+    'not-the-secret-0123456789-abcdefghij',
+  );
+  tokens.algNone = new UnsecuredJWT({ sub: 'alice', org: 'acme' }).encode();
+  const stored = await t.database.db.apiKey.findFirstOrThrow({
+    where: { revokedAt: null, user: { name: 'alice' } },
+  });
+  tokens.storedHash = stored.hash;
+  const created = await call(t.url, 'POST', '/api/florent/conversations', {
+    key: tokens.owner,
+    body: { title: 'Private' },
+  });
+  id = created.body.conversation._id;
+  await call(t.url, 'POST', '/trpc/message.append', {
+    key: tokens.owner,
+    body: { conversationId: id, role: 'user', content: 'secret' },
+  });
+});
+afterAll(() => t.close());
+
+// `user` is Dify's end user: each caller names itself. (An organization key may act for any user
+// of its organization through Dify's `user`, as Dify's app keys do; see docs/security.md.)
+type Op = [
+  name: string,
+  request: (user?: string) => [method: string, path: string, body?: unknown],
+];
+// Read-only or idempotent-in-effect operations are listed first; delete goes last for the owner.
+const ops: Op[] = [
+  ['Florent rename', () => ['PATCH', `/api/florent/conversations/${id}`, { title: 'Changed' }]],
+  ['orq get', () => ['GET', `/v2/conversations/${renderId(id, 'orq')}`]],
+  [
+    'orq update',
+    () => ['PATCH', `/v2/conversations/${renderId(id, 'orq')}`, { displayName: 'Changed' }],
+  ],
+  ['orq generate-name', () => ['POST', `/v2/conversations/${renderId(id, 'orq')}/generate-name`]],
+  ['RAG get', () => ['GET', `/api/conversations/${id}`]],
+  ['RAG update', () => ['PATCH', `/api/conversations/${id}`, { title: 'Changed' }]],
+  [
+    'Dify rename',
+    (user = 'alice') => [
+      'POST',
+      `/v1/conversations/${renderId(id, 'uuid')}/name`,
+      { name: 'Changed', user },
+    ],
+  ],
+  [
+    'tRPC get',
+    () => ['GET', `/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ id }))}`],
+  ],
+  ['tRPC rename', () => ['POST', '/trpc/conversation.rename', { id, title: 'Changed' }]],
+  ['tRPC generateTitle', () => ['POST', '/trpc/conversation.generateTitle', { id }]],
+  [
+    'tRPC message.list',
+    () => [
+      'GET',
+      `/trpc/message.list?input=${encodeURIComponent(JSON.stringify({ conversationId: id }))}`,
+    ],
+  ],
+  [
+    'tRPC message.append',
+    () => ['POST', '/trpc/message.append', { conversationId: id, role: 'user', content: 'x' }],
+  ],
+  ['orq delete', () => ['DELETE', `/v2/conversations/${renderId(id, 'orq')}`]],
+  [
+    'Dify delete',
+    (user = 'alice') => ['DELETE', `/v1/conversations/${renderId(id, 'uuid')}`, { user }],
+  ],
+  ['tRPC delete', () => ['POST', '/trpc/conversation.delete', { id }]],
+];
+
+const snapshot = async () => ({
+  conversations: await t.database.db.conversation.findMany({ orderBy: { id: 'asc' } }),
+  messages: await t.database.db.message.count(),
+});
+
+describe.each([
+  ['another user of the same organization', 'sameOrg', 404, 'bob'],
+  ['another organization', 'otherOrg', 404, 'alice'],
+  ['a revoked key', 'revoked', 401],
+  ['an expired token', 'expired', 401],
+  ['a token with a bad signature', 'badSignature', 401],
+  ['an unsigned alg:none token', 'algNone', 401],
+  ['the stored hash of a key', 'storedHash', 401],
+])('%s', (_who, token, status, user?: string) => {
+  it.each(ops)(`%s is ${status}, and nothing changes`, async (_name, request) => {
+    const before = await snapshot();
+    const [method, path, body] = request(user);
+    const response = await call(t.url, method, path, { key: tokens[token], body });
+    expect(response.status).toBe(status);
+    expect(JSON.stringify(response.body)).not.toMatch(/Private|secret/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('lists do not show the conversation', async () => {
+    for (const path of [
+      '/v2/conversations',
+      `/v1/conversations?user=${user ?? 'alice'}`,
+      '/trpc/conversation.list',
+    ]) {
+      const response = await call(t.url, 'GET', path, { key: tokens[token] });
+      expect(JSON.stringify(response.body)).not.toContain('Private');
+    }
+  });
+});
+
+describe('the owner', () => {
+  it('reaches the conversation through a session token too', async () => {
+    const response = await call(t.url, 'GET', `/api/conversations/${id}`, {
+      key: tokens.ownerSession,
+    });
+    expect(response).toMatchObject({ status: 200, body: { title: 'Private' } });
+  });
+
+  it.each(ops)('%s succeeds', async (name, request) => {
+    const [method, path, body] = request();
+    if (name.endsWith('delete')) {
+      const recreated = await call(t.url, 'POST', '/api/florent/conversations', {
+        key: tokens.owner,
+        body: { title: 'Private' },
+      });
+      id = recreated.body.conversation._id;
+      const [m, p, b] = request();
+      expect((await call(t.url, m, p, { key: tokens.owner, body: b })).status).toBeLessThan(300);
+      return;
+    }
+    expect((await call(t.url, method, path, { key: tokens.owner, body })).status).toBeLessThan(300);
+  });
+});
