@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { explainHotQueries, type OperationPlans } from './explain.ts';
+import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
 import { BENCH_DIR, REPO_ROOT, startTarget, type Target } from './process.ts';
 import {
@@ -24,17 +24,19 @@ import {
   type Scenario,
   type Subject,
 } from './scenarios.ts';
-import { seedDatabase, type SeededDatabase } from './seed.ts';
 import {
-  fmt,
-  formatLastLine,
-  formatTable,
-  MB,
-  median,
-  ratio,
-  round,
-  type LastLine,
-} from './stats.ts';
+  bar,
+  comparisonTable,
+  pairedRatio,
+  scaleTable,
+  sizeLabel,
+  targetsTable,
+  type Comparison,
+  type ScaleRun,
+  type ScenarioFigures,
+} from './report.ts';
+import { seedDatabase, type SeededDatabase } from './seed.ts';
+import { fmt, formatLastLine, MB, median, ratio, round, type LastLine } from './stats.ts';
 
 const USAGE = `Usage: pnpm bench [--quick] [--scale] [options]
   --quick              short runs (the comparison finishes in under a minute)
@@ -188,19 +190,6 @@ const subjectOf = (db: SeededDatabase): Subject => ({
   ids: db.ownIds,
 });
 
-export interface ScenarioFigures {
-  id: string;
-  label: string;
-  target: string;
-  /** Medians over the measured rounds. */
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Largest resident memory sampled while this scenario's load ran. */
-  peakRssMb: number;
-  rounds: { rps: number; p50Ms: number; p99Ms: number; requests: number; seconds: number }[];
-}
-
 /** Checks one answer of each scenario, warms each up, then runs the rounds in turn. */
 async function measure(
   scenarios: Scenario[],
@@ -267,26 +256,6 @@ async function measure(
       })),
     };
   });
-}
-
-interface Comparison {
-  conversations: number;
-  connections: number;
-  scenarios: ScenarioFigures[];
-  /** Resident memory once started (before any load) and the peak over the whole run. */
-  targets: Record<string, { idleRssMb: number; peakRssMb: number; description: string }>;
-  /** Requests/s ratios of the REST rename: the median of the per-round ratios. */
-  ratios: Record<string, number>;
-  seedSeconds: number;
-}
-
-/**
- * a/b as the median of per-round ratios: the two ran back to back in each round, so a machine
- * that gets busier or quieter during the run shifts both sides of each ratio alike.
- */
-function pairedRatio(a: ScenarioFigures | undefined, b: ScenarioFigures | undefined): number {
-  if (!a || !b) return NaN;
-  return round(median(a.rounds.map((r, i) => ratio(r.rps, b.rounds[i]?.rps ?? NaN))), 3);
 }
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -370,28 +339,6 @@ async function runComparison(settings: Settings, tmp: string): Promise<Compariso
     },
     seedSeconds: round(seedSeconds, 1),
   };
-}
-
-interface ScaleRun {
-  small: number;
-  large: number;
-  largeOwn: number;
-  scenarios: ScenarioFigures[];
-  /** Per operation: large over small for latency, small over large for throughput. */
-  ratios: Record<
-    string,
-    { rpsSmallOverLarge: number; p50LargeOverSmall: number; p99LargeOverSmall: number }
-  >;
-  peakRssMb: Record<string, number>;
-  seedSeconds: Record<string, number>;
-  databaseMb: Record<string, number>;
-  queryPlans: OperationPlans[];
-}
-
-function sizeLabel(n: number): string {
-  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}M`;
-  if (n >= 1_000 && n % 1_000 === 0) return `${n / 1_000}k`;
-  return String(n);
 }
 
 async function runScale(settings: Settings, tmp: string): Promise<ScaleRun> {
@@ -496,92 +443,6 @@ function gitCommit(): string | null {
   } catch {
     return null;
   }
-}
-
-const times = (x: number) => `${fmt(x, 2)}x`;
-
-function comparisonTable(c: Comparison): string {
-  const baseline = c.scenarios.find((f) => f.id === 'rename.florent@baseline');
-  const naive = c.scenarios.find((f) => f.id === 'rename.florent@naive');
-  const rows = c.scenarios.map((f) => {
-    const rest = f.id.startsWith('rename.') && f.id !== 'rename.trpc@parley';
-    return [
-      f.label,
-      f.target,
-      fmt(f.rps),
-      fmt(f.p50Ms, 2),
-      fmt(f.p99Ms, 2),
-      fmt(f.peakRssMb, 1),
-      rest ? times(pairedRatio(f, baseline)) : '—',
-      rest ? times(pairedRatio(f, naive)) : '—',
-    ];
-  });
-  return formatTable(
-    ['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'vs baseline', 'vs naive'],
-    rows,
-  );
-}
-
-function targetsTable(c: Comparison): string {
-  return formatTable(
-    ['target', 'idle RSS MB', 'peak RSS MB', 'what it is'],
-    Object.entries(c.targets).map(([name, t]) => [
-      name,
-      fmt(t.idleRssMb, 1),
-      fmt(t.peakRssMb, 1),
-      t.description,
-    ]),
-  );
-}
-
-function scaleTable(s: ScaleRun): string {
-  const rows = s.scenarios.map((f) => [
-    f.label,
-    f.target,
-    fmt(f.rps),
-    fmt(f.p50Ms, 2),
-    fmt(f.p99Ms, 2),
-  ]);
-  const ratioRows = Object.entries(s.ratios).map(([op, r]) => [
-    op,
-    times(r.rpsSmallOverLarge),
-    times(r.p50LargeOverSmall),
-    times(r.p99LargeOverSmall),
-  ]);
-  return [
-    formatTable(['scenario', 'target', 'req/s', 'p50 ms', 'p99 ms'], rows),
-    '',
-    formatTable(
-      [
-        `${sizeLabel(s.large)} vs ${sizeLabel(s.small)}`,
-        'time per request (req/s ratio)',
-        'p50 ratio',
-        'p99 ratio',
-      ],
-      ratioRows,
-    ),
-  ].join('\n');
-}
-
-function bar(c: Comparison, scale: ScaleRun | undefined): string[] {
-  const parley = c.scenarios.find((f) => f.id === 'rename.florent@parley');
-  const mark = (ok: boolean) => (ok ? 'met:    ' : 'NOT met:');
-  const lines = [
-    `${mark(c.ratios['parley/baseline'] !== undefined && c.ratios['parley/baseline'] >= 0.5)} REST rename >= 0.50x the Express + better-sqlite3 baseline: ${times(c.ratios['parley/baseline'] ?? NaN)}`,
-    `${mark(c.ratios['parley/naive'] !== undefined && c.ratios['parley/naive'] >= 2)} REST rename >= 2x the naive Express + Prisma: ${times(c.ratios['parley/naive'] ?? NaN)}`,
-    `${mark(parley !== undefined && parley.p99Ms < 20)} REST rename p99 < 20 ms at ${c.connections} connections: ${fmt(parley?.p99Ms ?? NaN, 2)} ms`,
-    `${mark((c.targets.parley?.peakRssMb ?? Infinity) < 200)} Parley peak RSS < 200 MB: ${fmt(c.targets.parley?.peakRssMb ?? NaN, 1)} MB`,
-  ];
-  if (scale) {
-    for (const [op, r] of Object.entries(scale.ratios)) {
-      const worst = Math.max(r.rpsSmallOverLarge, r.p50LargeOverSmall);
-      lines.push(
-        `${mark(worst <= 1.2)} ${op} at ${sizeLabel(scale.large)} within 1.2x of ${sizeLabel(scale.small)}: ` +
-          `time ${times(r.rpsSmallOverLarge)}, p50 ${times(r.p50LargeOverSmall)}`,
-      );
-    }
-  }
-  return lines;
 }
 
 async function main(): Promise<void> {
