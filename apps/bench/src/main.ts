@@ -47,6 +47,8 @@ const USAGE = `Usage: pnpm bench [--quick] [--scale] [options]
   --warmup <n>         seconds of warm-up load per scenario before the rounds (default 3; quick 1)
   --conversations <n>  conversations seeded for the comparison (default 1000)
   --large <n>          conversations in the scale run's large database (default 1000000)
+  --wait-idle <min>    first wait up to <min> minutes for the machine's 1-minute load average to
+                       fall below half its cores (other work skews the figures)
   --cpu-prof <dir>     run Parley's servers with node --cpu-prof, writing profiles to <dir>
   --no-save            do not write apps/bench/results/*.json`;
 
@@ -64,6 +66,8 @@ interface Settings {
   save: boolean;
   /** Directory for CPU profiles of Parley's servers, if asked for. */
   cpuProf: string | undefined;
+  /** Minutes to wait for a quiet machine before starting (0: start at once). */
+  waitIdle: number;
 }
 
 function settingsFrom(argv: string[]): Settings {
@@ -80,6 +84,7 @@ function settingsFrom(argv: string[]): Settings {
       large: { type: 'string' },
       'no-save': { type: 'boolean' },
       'cpu-prof': { type: 'string' },
+      'wait-idle': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -108,6 +113,7 @@ function settingsFrom(argv: string[]): Settings {
     largeOwn: Math.max(1_000, Math.round(large / 100)),
     save: !(values['no-save'] ?? false),
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
+    waitIdle: number(values['wait-idle'], 0, 0),
   };
 }
 
@@ -445,9 +451,20 @@ function gitCommit(): string | null {
   }
 }
 
+/** Waits (up to `minutes`) until the 1-minute load average is below half the cores. */
+async function waitForQuiet(minutes: number): Promise<void> {
+  const threshold = os.cpus().length / 2;
+  const deadline = Date.now() + minutes * 60_000;
+  while ((os.loadavg()[0] ?? 0) >= threshold && Date.now() < deadline) {
+    log(`waiting for a quiet machine: load average ${os.loadavg()[0]?.toFixed(2)} >= ${threshold}`);
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
+}
+
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));
   cleanEnv();
+  if (settings.waitIdle > 0) await waitForQuiet(settings.waitIdle);
   const startedAt = new Date();
   const since = performance.now();
   const loadBefore = os.loadavg();
