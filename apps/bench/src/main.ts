@@ -467,6 +467,8 @@ async function main(): Promise<void> {
   if (settings.waitIdle > 0) await waitForQuiet(settings.waitIdle);
   const startedAt = new Date();
   const since = performance.now();
+  // The code measured is the code at the start (a commit made during the run changes nothing).
+  const commit = gitCommit();
   const loadBefore = os.loadavg();
   log(
     `bench (${settings.mode}${settings.scale ? ', scale' : ''}): ${settings.connections} connections, ` +
@@ -564,7 +566,7 @@ async function main(): Promise<void> {
         loadAverageAfter: loadAfter.map((l) => round(l, 2)),
         busy,
       },
-      commit: gitCommit(),
+      commit,
       comparison,
       scale: scale ?? null,
       bar: barLines,

@@ -1,14 +1,15 @@
 /**
- * What the load sends: one scenario per operation and face. Every request is built fresh, so a
- * rename run cycles over the user's conversations and over many titles, a get over many ids, and
- * a list over pages at many depths (keyset cursors collected beforehand by walking the list).
+ * What the load sends: one scenario per operation and face. Each request comes from the
+ * scenario's generator (load.ts gives every connection its own run of them), so a rename run
+ * cycles over the user's conversations and over many titles, a get over many ids, and a list over
+ * pages at many depths (keyset cursors collected beforehand by walking the list).
  * Each scenario also says what a correct answer looks like; one request is checked before any
  * load, and during the load every non-2xx answer fails the run.
  */
 import { renderId } from '@parley/api';
 import type { RequestSpec } from './load.ts';
 
-/** parley, baseline, naive, node-http; in the scale run parley@1k and parley@1m. */
+/** parley, baseline, naive, node-http; in the scale run parley@1k and parley@1M. */
 export type TargetName = string;
 
 export interface Scenario {
