@@ -3,13 +3,19 @@ import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
 import { createAuthenticator, type AuthConfig } from '../src/auth/principal.ts';
+import { createInProcessEvents, type InProcessEvents } from '../src/conversation/events.ts';
 import { createCaller } from '../src/root.ts';
 import { createTRPCContext } from '../src/trpc.ts';
 
 export interface Harness {
   db: Db;
+  /** The live-change bus every caller of this harness publishes to. */
+  events: InProcessEvents;
   /** A caller authenticated by the header, exactly as an HTTP request would be. */
-  callerFor(authorization: string | undefined): ReturnType<typeof createCaller>;
+  callerFor(
+    authorization: string | undefined,
+    opts?: { signal?: AbortSignal },
+  ): ReturnType<typeof createCaller>;
   /** A new user (and org, if new) with an API key; returns its caller and key. */
   user(
     org: string,
@@ -21,10 +27,14 @@ export interface Harness {
 export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const authenticate = createAuthenticator(database.db, auth);
-  const callerFor = (authorization: string | undefined) =>
-    createCaller(createTRPCContext({ db: database.db, authenticate }, { authorization }));
+  const events = createInProcessEvents();
+  const callerFor = (authorization: string | undefined, opts?: { signal?: AbortSignal }) =>
+    createCaller(createTRPCContext({ db: database.db, authenticate, events }, { authorization }), {
+      signal: opts?.signal,
+    });
   return {
     db: database.db,
+    events,
     callerFor,
     async user(org, name) {
       const created = await createApiKey(database.db, org, name);
@@ -34,6 +44,9 @@ export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
         userId: created.user.id,
       };
     },
-    close: () => database.close(),
+    close: () => {
+      events.close();
+      return database.close();
+    },
   };
 }

@@ -1,11 +1,13 @@
 /**
- * Who is calling: the bearer token is either an organization API key (looked up by hash) or a
+ * Who is calling: the bearer token is an organization API key (looked up by hash), one of
+ * Parley's own session tokens (the web app's cookie, see session-tokens.ts), or an external
  * session JWT (signature verified with jose; `sub` names the user and `org` the organization).
  */
 import type { Db } from '@parley/db';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
 import { ensureOrganization, ensureUser, NAME_PATTERN } from './accounts.ts';
 import { hashApiKey, looksLikeApiKey, parseBearer } from './api-keys.ts';
+import { principalOfSession, type SessionTokens } from './session-tokens.ts';
 
 export interface Principal {
   orgId: string;
@@ -22,6 +24,8 @@ export interface AuthConfig {
   jwksUrl?: string | undefined;
   jwtIssuer?: string | undefined;
   jwtAudience?: string | undefined;
+  /** Parley's own session tokens (minted at sign-in); independent of the settings above. */
+  sessions?: SessionTokens | undefined;
 }
 
 export type Authenticate = (authorizationHeader: string | undefined) => Promise<Principal | null>;
@@ -41,6 +45,8 @@ export function createAuthenticator(db: Db, config: AuthConfig): Authenticate {
       if (!key || key.revokedAt) return null;
       return { orgId: key.orgId, userId: key.userId, userName: key.user.name, via: 'api_key' };
     }
+    const own = await config.sessions?.verify(token);
+    if (own) return principalOfSession(db, own);
     const claims = await verifySession(token);
     if (!claims) return null;
     const org = await ensureOrganization(db, claims.org);

@@ -15,6 +15,7 @@ import type {
   renameConversationInput,
 } from '../schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
+import type { ConversationEvents } from './events.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
@@ -46,6 +47,7 @@ export async function createConversation(
   db: Db,
   caller: Principal,
   input: z.output<typeof createConversationInput>,
+  events: ConversationEvents,
 ): Promise<ConversationDto> {
   const { idempotencyKey } = input;
   if (idempotencyKey) {
@@ -71,7 +73,9 @@ export async function createConversation(
         updatedById: caller.userId,
       },
     });
-    return toConversationDto(row);
+    const conversation = toConversationDto(row);
+    events.publish(caller.userId, { type: 'created', conversation });
+    return conversation;
   } catch (error) {
     // Two concurrent creates with one key: the unique index lets one win; the other replays it.
     if (idempotencyKey && isUniqueViolation(error)) {
@@ -101,6 +105,7 @@ export async function renameConversation(
   db: Db,
   caller: Principal,
   input: z.output<typeof renameConversationInput>,
+  events: ConversationEvents,
 ): Promise<ConversationDto> {
   const id = requireId(input.id);
   const [row] = await db.conversation.updateManyAndReturn({
@@ -113,7 +118,11 @@ export async function renameConversation(
       updatedById: caller.userId,
     },
   });
-  if (row) return toConversationDto(row);
+  if (row) {
+    const conversation = toConversationDto(row);
+    events.publish(caller.userId, { type: 'renamed', conversation });
+    return conversation;
+  }
   const current = await db.conversation.findFirst({
     where: { id, userId: caller.userId },
     select: { version: true },
@@ -129,10 +138,12 @@ export async function deleteConversation(
   db: Db,
   caller: Principal,
   rawId: string,
+  events: ConversationEvents,
 ): Promise<{ id: string }> {
   const id = requireId(rawId);
   const { count } = await db.conversation.deleteMany({ where: { id, userId: caller.userId } });
   if (count === 0) throw notFound();
+  events.publish(caller.userId, { type: 'deleted', id });
   return { id };
 }
 
