@@ -17,6 +17,30 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(emptyAsUndefined, schema.optional());
 
+const flag = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(
+      ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'],
+      'must be 1/0, true/false, yes/no or on/off',
+    )
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
+);
+
+/** Express's `trust proxy`: true/false, a hop count, or addresses/subnets ("loopback, 10.0.0.0/8"). */
+const trustProxy = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v): boolean | number | string => {
+      if (v === undefined || v === 'false') return false;
+      if (v === 'true') return true;
+      return /^\d+$/.test(v) ? Number(v) : v;
+    }),
+);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -32,6 +56,12 @@ const envSchema = z
     PARLEY_JWKS_URL: optional(z.url({ protocol: /^https?$/ })),
     PARLEY_JWT_ISSUER: optional(z.string()),
     PARLEY_JWT_AUDIENCE: optional(z.string()),
+    /** Signs the web app's session cookies; default: a random secret kept in the data directory. */
+    PARLEY_SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    /** "Try the demo" on the sign-in page: each visitor gets an own user in the demo org. */
+    PARLEY_DEMO: flag,
+    /** Behind a TLS-terminating proxy: trust its X-Forwarded-* (session cookies become Secure). */
+    PARLEY_TRUST_PROXY: trustProxy,
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -65,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jwtIssuer: e.PARLEY_JWT_ISSUER,
       jwtAudience: e.PARLEY_JWT_AUDIENCE,
     },
+    session: { secret: e.PARLEY_SESSION_SECRET, demo: e.PARLEY_DEMO },
+    trustProxy: e.PARLEY_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     webDist: e.PARLEY_WEB_DIST

@@ -4,12 +4,14 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createAuthenticator } from '@parley/api';
+import path from 'node:path';
+import { createAuthenticator, createInProcessEvents, createSessionTokens } from '@parley/api';
 import { openDatabase } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
+import { loadSessionSecret } from './session-secret.ts';
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:3000 */
@@ -23,11 +25,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const applied = await migrateDeploy({ file: database.file });
   logger.info({ file: database.file, applied }, 'database ready');
 
-  const deps = { db: database.db, authenticate: createAuthenticator(database.db, config.auth) };
+  const tokens = createSessionTokens(
+    loadSessionSecret(config.session.secret, path.dirname(database.file), logger),
+  );
+  // Live updates reach the subscribers of this process (one process per SQLite file).
+  const events = createInProcessEvents();
+  const deps = {
+    db: database.db,
+    authenticate: createAuthenticator(database.db, { ...config.auth, sessions: tokens }),
+    events,
+  };
   const app = createApp({
     deps,
     logger,
     webDist: config.env === 'production' ? config.webDist : undefined,
+    session: { tokens, demo: config.session.demo },
+    trustProxy: config.trustProxy,
   });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
@@ -40,6 +53,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     (closing ??= (async () => {
       const closed = once(server, 'close');
       server.close();
+      // Live-update streams never finish by themselves: end them so they do not hold up the drain
+      // (clients reconnect, to this server's successor).
+      events.close();
       // Keep-alive sockets that finish their request become idle; close them as they do.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);

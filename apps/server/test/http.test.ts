@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApiKey, createAuthenticator } from '@parley/api';
+import { createApiKey, createAuthenticator, createInProcessEvents } from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
@@ -22,7 +22,11 @@ beforeAll(async () => {
     'info',
     new Writable({ write: (chunk: Buffer, _enc, done) => ((logText += chunk.toString()), done()) }),
   );
-  const deps = { db: database.db, authenticate: createAuthenticator(database.db, {}) };
+  const deps = {
+    db: database.db,
+    authenticate: createAuthenticator(database.db, {}),
+    events: createInProcessEvents(),
+  };
   server = createApp({ deps, logger }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

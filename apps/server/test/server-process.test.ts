@@ -72,7 +72,16 @@ describe('server process', () => {
   });
 
   it('drains and exits 0 on SIGTERM, and the rename survives a restart', async () => {
+    // An open live-update stream never finishes by itself; shutdown must end it, not wait it out.
+    const stream = await fetch(`${server!.url}/trpc/conversation.changes`, {
+      headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const drained = stream.text().catch(() => '');
+    const started = Date.now();
     expect(await server!.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000); // PARLEY_SHUTDOWN_TIMEOUT_MS is 10 s
+    expect(await drained).toContain('event: connected');
     server = await startServerProcess(env);
     const got = await trpc(server.url, 'query', 'conversation.get', { id }, key);
     expect(got.status).toBe(200);
