@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startServerProcess, trpc, type ServerProcess } from './process.ts';
+import { runCliAsync, startServerProcess, trpc, type ServerProcess } from './process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
 const env = { PARLEY_DATA_DIR: dataDir };
@@ -32,8 +32,8 @@ describe('server process', () => {
     expect(await page.text()).toContain('<title>Parley</title>');
   });
 
-  it('mints an API key with the CLI while the server runs; the key is the last line', () => {
-    const result = runCli(['keys', 'create', '--org', 'acme', '--user', 'alice'], env);
+  it('mints an API key with the CLI while the server runs; the key is the last line', async () => {
+    const result = await runCliAsync(['keys', 'create', '--org', 'acme', '--user', 'alice'], env);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     key = lines.at(-1)!;
