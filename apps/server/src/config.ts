@@ -17,6 +17,30 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(emptyAsUndefined, schema.optional());
 
+const flag = z.preprocess(
+  emptyAsUndefined,
+  z
+    .enum(
+      ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'],
+      'must be 1/0, true/false, yes/no or on/off',
+    )
+    .optional()
+    .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
+);
+
+/** Express's `trust proxy`: true/false, a hop count, or addresses/subnets ("loopback, 10.0.0.0/8"). */
+const trustProxy = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v): boolean | number | string => {
+      if (v === undefined || v === 'false') return false;
+      if (v === 'true') return true;
+      return /^\d+$/.test(v) ? Number(v) : v;
+    }),
+);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -32,6 +56,12 @@ const envSchema = z
     PARLEY_JWKS_URL: optional(z.url({ protocol: /^https?$/ })),
     PARLEY_JWT_ISSUER: optional(z.string()),
     PARLEY_JWT_AUDIENCE: optional(z.string()),
+    /** Signs the web app's session cookies; default: a random secret kept in the data directory. */
+    PARLEY_SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    /** "Try the demo" on the sign-in page: each visitor gets an own user in the demo org. */
+    PARLEY_DEMO: flag,
+    /** Behind a TLS-terminating proxy: trust its X-Forwarded-* (session cookies become Secure). */
+    PARLEY_TRUST_PROXY: trustProxy,
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -55,13 +85,6 @@ const envSchema = z
           .filter(Boolean),
       )
       .pipe(z.array(z.url({ protocol: /^https?$/ }))),
-    /** Express trust proxy: "true", a hop count, or addresses (e.g. "loopback"); off by default. */
-    PARLEY_TRUST_PROXY: z
-      .string()
-      .default('false')
-      .transform((v) =>
-        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
-      ),
     /** Slow clients: the whole request, and its headers, must arrive within these. */
     PARLEY_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
     PARLEY_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
@@ -111,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           timeoutMs: e.PARLEY_TITLE_TIMEOUT_MS,
         }
       : undefined,
+    session: { secret: e.PARLEY_SESSION_SECRET, demo: e.PARLEY_DEMO },
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     webDist: e.PARLEY_WEB_DIST

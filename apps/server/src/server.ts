@@ -5,8 +5,11 @@
 import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
 import {
   createAuthenticator,
+  createInProcessEvents,
+  createSessionTokens,
   localTitleGenerator,
   openAiTitleGenerator,
   type ApiDeps,
@@ -17,6 +20,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
 import { answerUnparseableRequests } from './http/errors.ts';
+import { loadSessionSecret } from './session-secret.ts';
 
 /** How long a just-accepted socket may take to deliver its request once shutdown starts. */
 const IDLE_GRACE_MS = 1_000;
@@ -33,9 +37,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const applied = await migrateDeploy({ file: database.file });
   logger.info({ file: database.file, applied }, 'database ready');
 
+  const tokens = createSessionTokens(
+    loadSessionSecret(config.session.secret, path.dirname(database.file), logger),
+  );
+  // Live updates reach the subscribers of this process (one process per SQLite file).
+  const events = createInProcessEvents();
   const deps: ApiDeps = {
     db: database.db,
-    authenticate: createAuthenticator(database.db, config.auth),
+    authenticate: createAuthenticator(database.db, { ...config.auth, sessions: tokens }),
+    events,
     titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : localTitleGenerator,
     logger,
   };
@@ -47,6 +57,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
+    session: { tokens, demo: config.session.demo },
   });
   // Slow or stalled clients cannot hold a connection open: a whole request within requestMs,
   // its headers within headersMs (Node's defaults are 300 s and 60 s, checked every 30 s).
@@ -81,6 +92,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // including ones just accepted whose request has not been read yet; net.Server#close
       // only stops accepting, and the sweep below closes idle sockets after a grace period.
       net.Server.prototype.close.call(server);
+      // Live-update streams never finish by themselves: end them so they do not hold up the
+      // drain (clients reconnect, to this server's successor).
+      events.close();
       // A socket accepted just before the signal may not have delivered its request yet and
       // would look idle; give such requests a moment before closing idle keep-alive sockets.
       let sweeping: NodeJS.Timeout | undefined;

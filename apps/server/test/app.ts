@@ -3,7 +3,13 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApiKey, createAuthenticator, type ApiDeps, type AuthConfig } from '@parley/api';
+import {
+  createApiKey,
+  createAuthenticator,
+  createInProcessEvents,
+  type ApiDeps,
+  type AuthConfig,
+} from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import type { Express } from 'express';
 import { createApp, type AppOptions } from '../src/http/app.ts';
@@ -39,6 +45,7 @@ export async function startTestApp(
   const deps: ApiDeps = {
     db: database.db,
     authenticate: createAuthenticator(database.db, options.auth ?? {}),
+    events: createInProcessEvents(),
     titleGenerator: options.titleGenerator,
     logger,
   };

@@ -1,4 +1,7 @@
-/** Runs the real server and CLI as child processes, the way an operator does. */
+/**
+ * Runs the real server and CLI as child processes, the way an operator does. Also exported as
+ * `@parley/server/testing` for the web app's end-to-end tests.
+ */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -74,7 +77,33 @@ export function startServerProcess(
   });
 }
 
-/** Runs the operator CLI (`pnpm parley …`) and returns its output. */
+/**
+ * Runs the operator CLI (`pnpm parley …`) without blocking the event loop, and returns its output.
+ * Prefer it to runCli in tests that also use fetch: while spawnSync blocks, undici cannot retire
+ * pooled keep-alive sockets that the server closes (after 5 s idle), and the next request on
+ * such a socket fails with "other side closed"; a cold CLI start on a busy machine takes that long.
+ */
+export function runCliAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), 'src/cli.ts', ...args], {
+    cwd: SERVER_DIR,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs the operator CLI (`pnpm parley …`) and returns its output (blocks: see runCliAsync). */
 export function runCli(args: string[], env: Record<string, string>) {
   const result = spawnSync(NODE_TSX[0], [...NODE_TSX.slice(1), 'src/cli.ts', ...args], {
     cwd: SERVER_DIR,

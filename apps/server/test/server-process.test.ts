@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startServerProcess, trpc, type ServerProcess } from './process.ts';
+import { runCliAsync, startServerProcess, trpc, type ServerProcess } from './process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
 const env = { PARLEY_DATA_DIR: dataDir };
@@ -32,8 +32,8 @@ describe('server process', () => {
     expect(await page.text()).toContain('<title>Parley</title>');
   });
 
-  it('mints an API key with the CLI while the server runs; the key is the last line', () => {
-    const result = runCli(['keys', 'create', '--org', 'acme', '--user', 'alice'], env);
+  it('mints an API key with the CLI while the server runs; the key is the last line', async () => {
+    const result = await runCliAsync(['keys', 'create', '--org', 'acme', '--user', 'alice'], env);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     key = lines.at(-1)!;
@@ -72,7 +72,16 @@ describe('server process', () => {
   });
 
   it('drains and exits 0 on SIGTERM, and the rename survives a restart', async () => {
+    // An open live-update stream never finishes by itself; shutdown must end it, not wait it out.
+    const stream = await fetch(`${server!.url}/trpc/conversation.changes`, {
+      headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const drained = stream.text().catch(() => '');
+    const started = Date.now();
     expect(await server!.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000); // PARLEY_SHUTDOWN_TIMEOUT_MS is 10 s
+    expect(await drained).toContain('event: connected');
     server = await startServerProcess(env);
     const got = await trpc(server.url, 'query', 'conversation.get', { id }, key);
     expect(got.status).toBe(200);

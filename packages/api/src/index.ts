@@ -25,6 +25,21 @@ export {
 } from './auth/principal.ts';
 export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
 export { parseBearer } from './auth/api-keys.ts';
+export {
+  createSessionTokens,
+  sessionIdentityOfApiKey,
+  SESSION_SECRET_MIN_BYTES,
+  SESSION_TTL_SECONDS,
+  type SessionIdentity,
+  type SessionTokens,
+} from './auth/session-tokens.ts';
+export { createDemoSession, DEMO_ORG } from './auth/demo.ts';
+export {
+  createInProcessEvents,
+  type ConversationEvent,
+  type ConversationEvents,
+  type InProcessEvents,
+} from './conversation/events.ts';
 export { parseId, renderId, newId, type IdFormat } from './ids.ts';
 export { normalizeTitle, countGraphemes, takeGraphemes, TITLE_MAX_GRAPHEMES } from './title.ts';
 export * from './schemas.ts';

@@ -1,7 +1,7 @@
 /**
  * The one file that knows about tRPC's context and procedures; routers import only from here.
  *
- * 1. Context: the database, the authenticator, and the request's Authorization header.
+ * 1. Context: the database, the authenticator, the live-change bus, and the request's credentials.
  * 2. Initialisation: plain JSON on the wire (no transformer), zod issues in the error shape.
  * 3. Router and procedures: `publicProcedure`, and `protectedProcedure` with a non-null principal.
  */
@@ -9,6 +9,7 @@ import type { Db } from '@parley/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Authenticate, Principal } from './auth/principal.ts';
+import type { ConversationEvents } from './conversation/events.ts';
 import { localTitleGenerator, type TitleGenerator } from './titles/generator.ts';
 
 // 1. Context ---------------------------------------------------------------------------------
@@ -22,13 +23,15 @@ export interface ApiLogger {
 export interface ApiDeps {
   db: Db;
   authenticate: Authenticate;
+  /** Where writes announce themselves and subscriptions listen (in-process unless replaced). */
+  events: ConversationEvents;
   /** Names conversations on request; defaults to the local, deterministic generator. */
   titleGenerator?: TitleGenerator | undefined;
   logger?: ApiLogger | undefined;
 }
 
 export interface RequestAuth {
-  /** The raw `Authorization` header. */
+  /** The raw `Authorization` header (the host may derive it from a session cookie). */
   authorization?: string | undefined;
   /** A caller already resolved by the host (a REST face acting for a user of the key's org). */
   principal?: Principal | undefined;
@@ -51,6 +54,12 @@ export type Context = ReturnType<typeof createTRPCContext>;
 // 2. Initialisation --------------------------------------------------------------------------
 
 const t = initTRPC.context<Context>().create({
+  // Subscriptions travel as server-sent events: a ping every 15 s keeps idle proxies from closing
+  // the stream, and a client that hears nothing for 40 s reconnects.
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     return {

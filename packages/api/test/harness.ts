@@ -3,16 +3,19 @@ import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
 import { createAuthenticator, type AuthConfig, type Authenticate } from '../src/auth/principal.ts';
+import { createInProcessEvents, type InProcessEvents } from '../src/conversation/events.ts';
 import { createCaller } from '../src/root.ts';
 import { createTRPCContext, type ApiDeps } from '../src/trpc.ts';
 
 export interface Harness {
   db: Db;
   authenticate: Authenticate;
+  /** The live-change bus every caller of this harness publishes to. */
+  events: InProcessEvents;
   /** A caller authenticated by the header, exactly as an HTTP request would be. */
   callerFor(
     authorization: string | undefined,
-    extra?: Pick<ApiDeps, 'titleGenerator' | 'logger'>,
+    opts?: { signal?: AbortSignal } & Pick<ApiDeps, 'titleGenerator' | 'logger'>,
   ): ReturnType<typeof createCaller>;
   /** A new user (and org, if new) with an API key; returns its caller and key. */
   user(
@@ -25,11 +28,18 @@ export interface Harness {
 export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const authenticate = createAuthenticator(database.db, auth);
-  const callerFor: Harness['callerFor'] = (authorization, extra = {}) =>
-    createCaller(createTRPCContext({ db: database.db, authenticate, ...extra }, { authorization }));
+  const events = createInProcessEvents();
+  const callerFor: Harness['callerFor'] = (authorization, { signal, ...extra } = {}) =>
+    createCaller(
+      createTRPCContext({ db: database.db, authenticate, events, ...extra }, { authorization }),
+      {
+        signal,
+      },
+    );
   return {
     db: database.db,
     authenticate,
+    events,
     callerFor,
     async user(org, name) {
       const created = await createApiKey(database.db, org, name);
@@ -39,6 +49,9 @@ export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
         userId: created.user.id,
       };
     },
-    close: () => database.close(),
+    close: () => {
+      events.close();
+      return database.close();
+    },
   };
 }

@@ -15,6 +15,7 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
 import { jsonOnlyForTrpc } from './trpc-content-type.ts';
 import { requestLogging } from './request-logging.ts';
+import { authorizationOf, sessionRoutes, type SessionOptions } from './session.ts';
 import { webApp } from './web.ts';
 
 const API_VERSION = '1.0.0';
@@ -30,16 +31,19 @@ export interface AppOptions {
   rateLimits?: RateLimits;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: string[];
-  /** Express's `trust proxy` setting, for the client address behind a reverse proxy. */
-  trustProxy?: boolean | number | string;
   /** Serve the web app's build (production) or leave it to Vite's dev server. */
   webDist?: string | undefined;
+  /** The web app's sign-in endpoints (/auth/session); without them only Bearer tokens work. */
+  session?: SessionOptions | undefined;
+  /** Express's `trust proxy` (PARLEY_TRUST_PROXY): whose X-Forwarded-* headers to believe. */
+  trustProxy?: boolean | number | string | undefined;
 }
 
 export function createApp({
   deps,
   logger,
   webDist,
+  session,
   bodyLimit = '64kb',
   rateLimits: limits = DEFAULT_RATE_LIMITS,
   corsOrigins = [],
@@ -55,14 +59,14 @@ export function createApp({
 
   app.get('/healthz', healthHandler(deps.db));
   for (const limiter of rateLimits(limits, faces)) app.use(limiter);
+  if (session) app.use(sessionRoutes(deps, session));
 
   app.use(
     '/trpc',
     jsonOnlyForTrpc,
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req }) =>
-        createTRPCContext(deps, { authorization: req.headers.authorization }),
+      createContext: ({ req }) => createTRPCContext(deps, { authorization: authorizationOf(req) }),
       onError({ error, path, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           req.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');

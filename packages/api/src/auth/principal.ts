@@ -1,5 +1,6 @@
 /**
- * Who is calling: the bearer token is either an organization API key (looked up by hash) or a
+ * Who is calling: the bearer token is an organization API key (looked up by hash), one of
+ * Parley's own session tokens (the web app's cookie, see session-tokens.ts), or an external
  * session JWT (signature verified with jose; `sub` names the user and `org` the organization).
  */
 import type { Db } from '@parley/db';
@@ -7,6 +8,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { ensureOrganization, ensureUser, NAME_PATTERN } from './accounts.ts';
 import { hashApiKey, looksLikeApiKey, parseBearer } from './api-keys.ts';
+import { principalOfSession, type SessionTokens } from './session-tokens.ts';
 
 export interface Principal {
   orgId: string;
@@ -23,6 +25,8 @@ export interface AuthConfig {
   jwksUrl?: string | undefined;
   jwtIssuer?: string | undefined;
   jwtAudience?: string | undefined;
+  /** Parley's own session tokens (minted at sign-in); independent of the settings above. */
+  sessions?: SessionTokens | undefined;
 }
 
 export interface Authenticate {
@@ -63,13 +67,22 @@ export function createAuthenticator(
       if (!key || key.revokedAt) return null;
       return [{ orgId: key.orgId, userId: key.userId, userName: key.user.name, via: 'api_key' }];
     }
+    // Never trust a cached token past its own expiry.
+    const ttlUntil = (exp: number | undefined) =>
+      exp ? Math.min(cacheTtlMs, exp * 1000 - Date.now()) : cacheTtlMs;
+    const own = await config.sessions?.verify(token);
+    if (own) {
+      const principal = await principalOfSession(db, own);
+      return principal && [principal, ttlUntil(own.exp)];
+    }
     const claims = await verifySession(token);
     if (!claims) return null;
     const org = await ensureOrganization(db, claims.org);
     const user = await ensureUser(db, org.id, claims.sub);
-    // Never trust a cached token past its own expiry.
-    const ttl = claims.exp ? Math.min(cacheTtlMs, claims.exp * 1000 - Date.now()) : cacheTtlMs;
-    return [{ orgId: org.id, userId: user.id, userName: user.name, via: 'session' }, ttl];
+    return [
+      { orgId: org.id, userId: user.id, userName: user.name, via: 'session' },
+      ttlUntil(claims.exp),
+    ];
   };
 
   const authenticate = async (header: string | undefined) => {

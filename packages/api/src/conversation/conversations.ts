@@ -15,6 +15,7 @@ import type {
   renameConversationInput,
 } from '../schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
+import type { ConversationEvents } from './events.ts';
 import { selectOwned, writeTitle } from './statements.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -56,6 +57,7 @@ export async function createConversation(
   db: Db,
   caller: Principal,
   input: z.output<typeof createConversationInput>,
+  events: ConversationEvents,
 ): Promise<ConversationDto> {
   const { idempotencyKey } = input;
   if (idempotencyKey) {
@@ -81,7 +83,9 @@ export async function createConversation(
         updatedById: caller.userId,
       },
     });
-    return toConversationDto(row);
+    const conversation = toConversationDto(row);
+    events.publish(caller.userId, { type: 'created', conversation });
+    return conversation;
   } catch (error) {
     // Two concurrent creates with one key: the unique index lets one win; the other replays it.
     if (idempotencyKey && isUniqueViolation(error)) {
@@ -111,6 +115,7 @@ export async function renameConversation(
   db: Db,
   caller: Principal,
   input: z.output<typeof renameConversationInput>,
+  events: ConversationEvents,
 ): Promise<ConversationDto> {
   const id = requireId(input.id);
   const row = await writeTitle(db, {
@@ -120,7 +125,11 @@ export async function renameConversation(
     titleSource: 'user',
     expectedVersion: input.expectedVersion,
   });
-  if (row) return toConversationDto(row);
+  if (row) {
+    const conversation = toConversationDto(row);
+    events.publish(caller.userId, { type: 'renamed', conversation });
+    return conversation;
+  }
   const current = await selectOwned(db, id, caller.userId);
   if (!current) throw notFound();
   throw new TRPCError({
@@ -133,10 +142,12 @@ export async function deleteConversation(
   db: Db,
   caller: Principal,
   rawId: string,
+  events: ConversationEvents,
 ): Promise<{ id: string }> {
   const id = requireId(rawId);
   const { count } = await db.conversation.deleteMany({ where: { id, userId: caller.userId } });
   if (count === 0) throw notFound();
+  events.publish(caller.userId, { type: 'deleted', id });
   return { id };
 }
 

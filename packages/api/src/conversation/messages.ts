@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal.ts';
 import { newId, parseId } from '../ids.ts';
 import type { appendMessageInput, listMessagesInput } from '../schemas.ts';
 import { notFound, requireId, requireOwnedConversation } from './conversations.ts';
+import type { ConversationEvents } from './events.ts';
 
 export interface MessageDto {
   id: string;
@@ -33,6 +34,7 @@ export async function appendMessage(
   db: Db,
   caller: Principal,
   input: z.output<typeof appendMessageInput>,
+  events: ConversationEvents,
 ): Promise<MessageDto> {
   const conversationId = requireId(input.conversationId);
   const now = new Date();
@@ -52,7 +54,9 @@ export async function appendMessage(
       },
     });
   });
-  return toMessageDto(row);
+  const message = toMessageDto(row);
+  events.publish(caller.userId, { type: 'message_appended', message });
+  return message;
 }
 
 export interface MessagePage {

@@ -245,7 +245,10 @@ describe('authentication', () => {
     const authenticate = createAuthenticator(h.db, {}, 0);
     const created = await createApiKey(h.db, 'acme', 'dave');
     const caller = createCaller(
-      createTRPCContext({ db: h.db, authenticate }, { authorization: `Bearer ${created.key}` }),
+      createTRPCContext(
+        { db: h.db, authenticate, events: h.events },
+        { authorization: `Bearer ${created.key}` },
+      ),
     );
     await expect(caller.conversation.list()).resolves.toBeTruthy();
     await revokeApiKey(h.db, created.id);

@@ -17,11 +17,11 @@ import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 export const conversationRouter = createTRPCRouter({
   create: protectedProcedure
     .input(createConversationInput)
-    .mutation(({ ctx, input }) => createConversation(ctx.db, ctx.principal, input)),
+    .mutation(({ ctx, input }) => createConversation(ctx.db, ctx.principal, input, ctx.events)),
 
   rename: protectedProcedure
     .input(renameConversationInput)
-    .mutation(({ ctx, input }) => renameConversation(ctx.db, ctx.principal, input)),
+    .mutation(({ ctx, input }) => renameConversation(ctx.db, ctx.principal, input, ctx.events)),
 
   get: protectedProcedure
     .input(conversationByIdInput)
@@ -38,5 +38,13 @@ export const conversationRouter = createTRPCRouter({
 
   delete: protectedProcedure
     .input(conversationByIdInput)
-    .mutation(({ ctx, input }) => deleteConversation(ctx.db, ctx.principal, input.id)),
+    .mutation(({ ctx, input }) => deleteConversation(ctx.db, ctx.principal, input.id, ctx.events)),
+
+  /**
+   * The caller's own changes as they happen (created, renamed, deleted, message appended), over
+   * server-sent events. Nothing is replayed: a client that (re)connects refetches what it shows.
+   */
+  changes: protectedProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* ctx.events.subscribe(ctx.principal.userId, signal);
+  }),
 });

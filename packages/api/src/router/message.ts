@@ -5,7 +5,7 @@ import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 export const messageRouter = createTRPCRouter({
   append: protectedProcedure
     .input(appendMessageInput)
-    .mutation(({ ctx, input }) => appendMessage(ctx.db, ctx.principal, input)),
+    .mutation(({ ctx, input }) => appendMessage(ctx.db, ctx.principal, input, ctx.events)),
 
   list: protectedProcedure
     .input(listMessagesInput)

@@ -110,3 +110,25 @@ describe('conversation.generateTitle', () => {
     });
   });
 });
+
+describe('live updates', () => {
+  it('a generated title is announced to the owner like any rename', async () => {
+    const alice = await h.user('acme', 'alice');
+    const c = await alice.caller.conversation.create({});
+    await alice.caller.message.append({
+      conversationId: c.id,
+      role: 'user',
+      content: 'Plan a picnic',
+    });
+    const abort = new AbortController();
+    const stream = h.events.subscribe(alice.userId, abort.signal)[Symbol.asyncIterator]();
+    const next = stream.next();
+    await alice.caller.conversation.generateTitle({ id: c.id });
+    const { value } = await next;
+    abort.abort();
+    expect(value).toEqual({
+      type: 'renamed',
+      conversation: expect.objectContaining({ id: c.id, title: 'Plan a picnic' }),
+    });
+  });
+});

@@ -7,12 +7,13 @@ import { TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.ts';
 import { requireId, requireOwnedConversation } from '../conversation/conversations.ts';
 import { toConversationDto, type ConversationDto } from '../conversation/dto.ts';
+import type { ConversationEvents } from '../conversation/events.ts';
 import { writeTitle } from '../conversation/statements.ts';
 import type { ApiLogger } from '../trpc.ts';
 import type { TitleGenerator } from './generator.ts';
 
 export async function generateConversationTitle(
-  deps: { db: Db; titleGenerator: TitleGenerator; logger: ApiLogger },
+  deps: { db: Db; titleGenerator: TitleGenerator; logger: ApiLogger; events: ConversationEvents },
   caller: Principal,
   rawId: string,
 ): Promise<ConversationDto> {
@@ -47,7 +48,11 @@ export async function generateConversationTitle(
     titleSource: 'generated',
     expectedVersion: before.version,
   });
-  if (row) return toConversationDto(row);
+  if (row) {
+    const conversation = toConversationDto(row);
+    deps.events.publish(caller.userId, { type: 'renamed', conversation });
+    return conversation;
+  }
   // Renamed (or deleted) while we were generating: the person's change wins.
   return toConversationDto(await requireOwnedConversation(db, caller, id));
 }

@@ -1,0 +1,248 @@
+/** The list screen: create, the conversations newest first (paged), rename and delete in place. */
+import { normalizeTitle } from '@parley/api/title';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { flattenList } from './cache.ts';
+import { useConversationCache } from './conversation-cache.ts';
+import { cancelDelete, flushDeletes, scheduleDelete, usePendingDeletes } from './deletes.ts';
+import { actionErrorMessage, errorCode } from './errors.ts';
+import { useCreateConversation } from './mutations.ts';
+import { useNotices } from './notices.tsx';
+import { conversationPath, followLink } from './router.ts';
+import { TitleCounter, TitleEditor, type CloseReason } from './TitleEditor.tsx';
+import { LIST_INPUT, trpc, type Conversation } from './trpc.ts';
+
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatMeta(c: Conversation): string {
+  const messages = c.messageCount === 1 ? '1 message' : `${c.messageCount} messages`;
+  return `${messages} · ${when.format(new Date(c.updatedAt))}`;
+}
+
+function CreateForm() {
+  const [title, setTitle] = useState('');
+  const create = useCreateConversation();
+  const ids = { input: useId(), counter: useId(), message: useId() };
+  const check = normalizeTitle(title);
+  const blank = title.trim() === '';
+  const invalid = !blank && !check.ok;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (invalid || create.isPending) return;
+    create.mutate(blank ? {} : { title }, { onSuccess: () => setTitle('') });
+  };
+
+  return (
+    <form className="create" onSubmit={submit} aria-label="Create a conversation">
+      <label htmlFor={ids.input}>New conversation</label>
+      <div className="create-row">
+        <input
+          id={ids.input}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          placeholder="Title (optional)"
+          autoComplete="off"
+          aria-invalid={invalid}
+          aria-describedby={`${ids.counter} ${invalid ? ids.message : ''}`}
+        />
+        <TitleCounter text={title} id={ids.counter} />
+        <button type="submit" disabled={invalid || create.isPending}>
+          {create.isPending ? 'Creating…' : 'Create'}
+        </button>
+      </div>
+      <p id={ids.message} className="field-message" role="status">
+        {invalid && !check.ok ? check.message : ''}
+      </p>
+    </form>
+  );
+}
+
+function ConversationRow({
+  conversation,
+  onDelete,
+}: {
+  conversation: Conversation;
+  onDelete: (c: Conversation) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+
+  useEffect(() => {
+    if (!editing && refocus.current) {
+      refocus.current = false;
+      renameButton.current?.focus();
+    }
+  }, [editing]);
+
+  const close = (reason: CloseReason) => {
+    refocus.current = reason !== 'left';
+    setEditing(false);
+  };
+
+  return (
+    <li
+      className="row"
+      data-id={conversation.id}
+      onKeyDown={(e) => {
+        if (e.key === 'F2' && !editing) {
+          e.preventDefault();
+          setEditing(true);
+        }
+      }}
+    >
+      {editing ? (
+        <TitleEditor conversation={conversation} onClose={close} />
+      ) : (
+        <>
+          <a className="title" href={conversationPath(conversation.id)} onClick={followLink}>
+            {conversation.title}
+          </a>
+          <span className="row-actions">
+            <button
+              ref={renameButton}
+              type="button"
+              className="rename"
+              onClick={() => setEditing(true)}
+              aria-label={`Rename “${conversation.title}”`}
+            >
+              Rename
+            </button>
+            <button
+              type="button"
+              className="delete quiet"
+              onClick={() => onDelete(conversation)}
+              aria-label={`Delete “${conversation.title}”`}
+            >
+              Delete
+            </button>
+          </span>
+        </>
+      )}
+      <p className="meta">{formatMeta(conversation)}</p>
+    </li>
+  );
+}
+
+function useDeleteWithUndo(focusAfter: (id: string) => void) {
+  const cache = useConversationCache();
+  const { announce, dismiss } = useNotices();
+  const remove = trpc.conversation.delete.useMutation();
+
+  // Leaving the list (or the page's JavaScript going away) sends what is pending.
+  useEffect(() => () => void flushDeletes(), []);
+
+  return (conversation: Conversation) => {
+    focusAfter(conversation.id);
+    let noticeId = 0;
+    scheduleDelete(conversation.id, async () => {
+      dismiss(noticeId);
+      try {
+        await remove.mutateAsync({ id: conversation.id });
+        cache.remove(conversation.id);
+      } catch (error) {
+        if (errorCode(error) === 'NOT_FOUND') cache.remove(conversation.id);
+        else announce({ kind: 'error', text: actionErrorMessage('delete it', error) });
+      }
+    });
+    noticeId = announce(
+      {
+        kind: 'info',
+        text: `Deleted “${conversation.title}”.`,
+        action: {
+          label: 'Undo',
+          run: () => {
+            if (!cancelDelete(conversation.id)) return;
+            requestAnimationFrame(() =>
+              document
+                .querySelector<HTMLButtonElement>(`[data-id="${conversation.id}"] .delete`)
+                ?.focus(),
+            );
+          },
+        },
+      },
+      6_500,
+    );
+  };
+}
+
+export function ConversationList() {
+  const query = trpc.conversation.list.useInfiniteQuery(LIST_INPUT, {
+    getNextPageParam: (page) => page.nextCursor,
+    // Live updates keep the list fresh; refetching on focus would reorder rows under the pointer.
+    refetchOnWindowFocus: false,
+  });
+  const pending = usePendingDeletes();
+  const rows = flattenList(query.data).filter((c) => !pending.has(c.id));
+
+  // After "Load more", the first new row takes the focus, once React has put it on the page.
+  const focusRowAt = useRef<number | null>(null);
+  useEffect(() => {
+    const index = focusRowAt.current;
+    if (index === null || rows.length <= index) return;
+    focusRowAt.current = null;
+    document.querySelectorAll<HTMLElement>('.conversations > li .title').item(index)?.focus();
+  }, [rows.length]);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // After a delete, focus goes to the next row (or the previous, or the heading).
+  const focusAfter = (id: string) => {
+    const index = rows.findIndex((c) => c.id === id);
+    const next = rows[index + 1] ?? rows[index - 1];
+    requestAnimationFrame(() => {
+      const target = next
+        ? document.querySelector<HTMLElement>(`[data-id="${next.id}"] .title`)
+        : heading.current;
+      target?.focus();
+    });
+  };
+  const onDelete = useDeleteWithUndo(focusAfter);
+
+  return (
+    <>
+      <h1 ref={heading} tabIndex={-1}>
+        Conversations
+      </h1>
+      <CreateForm />
+      {query.isPending ? (
+        <p className="state" role="status" aria-busy="true">
+          Loading your conversations…
+        </p>
+      ) : !query.data ? (
+        <div className="state" role="alert">
+          <p>{actionErrorMessage('load your conversations', query.error)}</p>
+          <button type="button" onClick={() => void query.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : rows.length === 0 && !query.hasNextPage ? (
+        <p className="state">No conversations yet. Give the first one a title above.</p>
+      ) : (
+        <>
+          <ul className="conversations" aria-label="Your conversations, newest first">
+            {rows.map((c) => (
+              <ConversationRow key={c.id} conversation={c} onDelete={onDelete} />
+            ))}
+          </ul>
+          {query.hasNextPage && (
+            <button
+              type="button"
+              className="more"
+              onClick={() => {
+                // The first new row takes the focus once it is on the page (see the effect).
+                focusRowAt.current = rows.length;
+                void query.fetchNextPage();
+              }}
+              disabled={query.isFetchingNextPage}
+            >
+              {query.isFetchingNextPage ? 'Loading more…' : 'Load more'}
+            </button>
+          )}
+          {query.isFetchNextPageError && (
+            <p role="alert">{actionErrorMessage('load more', query.error)}</p>
+          )}
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+/** Reads and writes of the cached conversations, shared by mutations and live updates. */
+import { useMemo } from 'react';
+import { findInList, isAtLeastAsNew, patchInList, removeFromList, upsertInList } from './cache.ts';
+import { errorCode } from './errors.ts';
+import { LIST_INPUT, MESSAGES_INPUT, trpc, type Conversation, type Message } from './trpc.ts';
+
+export function useConversationCache() {
+  const utils = trpc.useUtils();
+  return useMemo(() => {
+    const list = utils.conversation.list;
+    const get = utils.conversation.get;
+    type Data = ReturnType<typeof list.getInfiniteData>;
+    const setList = (update: (data: Data) => Data) => list.setInfiniteData(LIST_INPUT, update);
+
+    const cache = {
+      find(id: string): Conversation | undefined {
+        return get.getData({ id }) ?? findInList(list.getInfiniteData(LIST_INPUT), id);
+      },
+
+      /** A newer copy from the server: shown everywhere, unless what is shown is newer. */
+      upsert(incoming: Conversation) {
+        setList((data) => upsertInList(data, incoming));
+        get.setData({ id: incoming.id }, (current) =>
+          !current || isAtLeastAsNew(incoming, current) ? incoming : current,
+        );
+      },
+
+      /** Changes what is shown without the server (optimistic update, rollback). */
+      patch(id: string, patch: (c: Conversation) => Conversation) {
+        setList((data) => patchInList(data, id, patch));
+        get.setData({ id }, (current) => current && patch(current));
+      },
+
+      remove(id: string) {
+        setList((data) => removeFromList(data, id));
+        void get.invalidate({ id });
+      },
+
+      /** Reads one conversation again: after a conflict, or when a message changed its counters. */
+      async refresh(id: string) {
+        try {
+          cache.upsert(await get.fetch({ id }, { staleTime: 0 }));
+        } catch (error) {
+          if (errorCode(error) === 'NOT_FOUND') cache.remove(id);
+        }
+      },
+
+      /** A new message, at the end of the loaded messages when they reach the end. */
+      addMessage(message: Message) {
+        utils.message.list.setInfiniteData(
+          { conversationId: message.conversationId, ...MESSAGES_INPUT },
+          (data) => {
+            if (!data) return data;
+            const last = data.pages.at(-1);
+            const known = data.pages.some((p) => p.items.some((m) => m.id === message.id));
+            if (!last || last.nextCursor || known) return data;
+            return {
+              ...data,
+              pages: [...data.pages.slice(0, -1), { ...last, items: [...last.items, message] }],
+            };
+          },
+        );
+      },
+
+      /** Everything shown, read again (after missed events). */
+      refetchAll: () => utils.invalidate(),
+    };
+    return cache;
+  }, [utils]);
+}
+
+export type ConversationCache = ReturnType<typeof useConversationCache>;

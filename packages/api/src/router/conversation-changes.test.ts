@@ -1,0 +1,123 @@
+/** The live-change subscription, through the same caller the REST faces use. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../../test/harness.ts';
+import type { ConversationEvent } from '../conversation/events.ts';
+
+let h: Harness;
+let alice: Awaited<ReturnType<Harness['user']>>;
+let bob: Awaited<ReturnType<Harness['user']>>; // same organization, another user
+
+beforeAll(async () => {
+  h = await createHarness();
+  alice = await h.user('acme', 'alice');
+  bob = await h.user('acme', 'bob');
+});
+afterAll(() => h.close());
+
+/** Subscribes as `who` and resolves once the subscription is registered on the bus. */
+async function subscribe(who: typeof alice) {
+  const controller = new AbortController();
+  // As over HTTP, where the request's end aborts the signal, the signal ends the subscription.
+  const caller = h.callerFor(`Bearer ${who.key}`, { signal: controller.signal });
+  const stream = await caller.conversation.changes();
+  const iterator = stream[Symbol.asyncIterator]();
+  const received: ConversationEvent[] = [];
+  const before = h.events.subscribers(who.userId);
+  // The generator starts on the first pull; keep one pull pending at all times.
+  let pending = iterator.next();
+  for (let i = 0; i < 100 && h.events.subscribers(who.userId) === before; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(h.events.subscribers(who.userId)).toBe(before + 1);
+  return {
+    /** The next event, or a failure after `ms`. */
+    async next(ms = 2_000): Promise<ConversationEvent> {
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms),
+      );
+      const result = await Promise.race([pending, timeout]);
+      pending = iterator.next();
+      if (result.done) throw new Error('subscription ended');
+      received.push(result.value);
+      return result.value;
+    },
+    close: () => controller.abort(),
+  };
+}
+
+describe('conversation.changes', () => {
+  it('streams the owner’s create, rename, message and delete, in order', async () => {
+    const sub = await subscribe(alice);
+    const c = await alice.caller.conversation.create({ title: 'Live' });
+    expect(await sub.next()).toEqual({ type: 'created', conversation: c });
+
+    const renamed = await alice.caller.conversation.rename({
+      id: c.id,
+      title: 'Live, renamed',
+      expectedVersion: 1,
+    });
+    expect(await sub.next()).toEqual({ type: 'renamed', conversation: renamed });
+
+    const message = await alice.caller.message.append({
+      conversationId: c.id,
+      role: 'user',
+      content: 'hello',
+    });
+    expect(await sub.next()).toEqual({ type: 'message_appended', message });
+
+    await alice.caller.conversation.delete({ id: c.id });
+    expect(await sub.next()).toEqual({ type: 'deleted', id: c.id });
+    sub.close();
+  });
+
+  it('never delivers another user’s changes, nor refused writes', async () => {
+    const sub = await subscribe(alice);
+    const bobs = await bob.caller.conversation.create({ title: 'Bob only' });
+    await bob.caller.conversation.rename({ id: bobs.id, title: 'Still Bob only' });
+    const mine = await alice.caller.conversation.create({ title: 'Mine' });
+    // Refused: stale version, someone else's id, an invalid title. None may produce an event.
+    await expect(
+      alice.caller.conversation.rename({ id: mine.id, title: 'x', expectedVersion: 7 }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      alice.caller.conversation.rename({ id: bobs.id, title: 'Hijack' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      alice.caller.conversation.rename({ id: mine.id, title: ' ' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const last = await alice.caller.conversation.create({ title: 'Last' });
+    // Had anything leaked or been refused-yet-announced, it would come before these two.
+    expect(await sub.next()).toEqual({ type: 'created', conversation: mine });
+    expect(await sub.next()).toEqual({ type: 'created', conversation: last });
+    sub.close();
+  });
+
+  it('fans out to every subscription of the owner, and ends when aborted', async () => {
+    const first = await subscribe(alice);
+    const second = await subscribe(alice);
+    const c = await alice.caller.conversation.create({});
+    expect(await first.next()).toMatchObject({ type: 'created', conversation: { id: c.id } });
+    expect(await second.next()).toMatchObject({ type: 'created', conversation: { id: c.id } });
+    first.close();
+    second.close();
+    for (let i = 0; i < 100 && h.events.subscribers(alice.userId) > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(h.events.subscribers(alice.userId)).toBe(0);
+  });
+
+  it('a replayed idempotent create announces nothing new', async () => {
+    await alice.caller.conversation.create({ idempotencyKey: 'live-1' });
+    const sub = await subscribe(alice);
+    await alice.caller.conversation.create({ idempotencyKey: 'live-1' });
+    const fresh = await alice.caller.conversation.create({ title: 'Fresh' });
+    expect(await sub.next()).toMatchObject({ conversation: { id: fresh.id } });
+    sub.close();
+  });
+
+  it('is UNAUTHORIZED without credentials', async () => {
+    await expect(h.callerFor(undefined).conversation.changes()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+  });
+});
