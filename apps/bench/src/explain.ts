@@ -5,7 +5,12 @@
  * better-sqlite3's `prepare` is watched; every statement Prisma sent, with its arguments, is then
  * given to `EXPLAIN QUERY PLAN`.
  */
-import { createAuthenticator, createCaller, createTRPCContext } from '@parley/api';
+import {
+  createAuthenticator,
+  createCaller,
+  createInProcessEvents,
+  createTRPCContext,
+} from '@parley/api';
 import { openDatabase } from '@parley/db';
 import Database from 'better-sqlite3';
 
@@ -96,8 +101,9 @@ export async function explainHotQueries(
     ],
   ];
   const captured: { operation: string; statements: Captured[] }[] = [];
+  const events = createInProcessEvents();
   try {
-    const deps = { db: database.db, authenticate: createAuthenticator(database.db, {}) };
+    const deps = { db: database.db, authenticate: createAuthenticator(database.db, {}), events };
     const api = createCaller(createTRPCContext(deps, { authorization: `Bearer ${subject.key}` }));
     for (const [operation, run] of operations) {
       const statements = await capture(() => run(api));
@@ -107,6 +113,7 @@ export async function explainHotQueries(
       });
     }
   } finally {
+    events.close();
     await database.close();
   }
   if (captured.every((c) => c.statements.length === 0)) {
