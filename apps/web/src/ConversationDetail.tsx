@@ -1,11 +1,11 @@
 /** One conversation: its title (renamable), its messages oldest first, and a box to add one. */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
 import { useNotices } from './notices.tsx';
 import { followLink } from './router.ts';
-import { TitleEditor, type CloseReason } from './TitleEditor.tsx';
+import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation } from './trpc.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -116,19 +116,7 @@ function AppendForm({ conversationId }: { conversationId: string }) {
 }
 
 function Header({ conversation }: { conversation: Conversation }) {
-  const [editing, setEditing] = useState(false);
-  const renameButton = useRef<HTMLButtonElement>(null);
-  const refocus = useRef(false);
-  useEffect(() => {
-    if (!editing && refocus.current) {
-      refocus.current = false;
-      renameButton.current?.focus();
-    }
-  }, [editing]);
-  const close = (reason: CloseReason) => {
-    refocus.current = reason !== 'left';
-    setEditing(false);
-  };
+  const { editing, open, close, renameButton } = useInlineRename();
   return (
     <div className="row detail-title">
       {editing ? (
@@ -139,12 +127,7 @@ function Header({ conversation }: { conversation: Conversation }) {
             {conversation.title}
           </h1>
           <span className="row-actions">
-            <button
-              ref={renameButton}
-              type="button"
-              className="rename"
-              onClick={() => setEditing(true)}
-            >
+            <button ref={renameButton} type="button" className="rename" onClick={() => open()}>
               Rename
             </button>
           </span>

@@ -8,7 +8,7 @@ import { actionErrorMessage, errorCode } from './errors.ts';
 import { useCreateConversation } from './mutations.ts';
 import { useNotices } from './notices.tsx';
 import { conversationPath, followLink } from './router.ts';
-import { TitleCounter, TitleEditor, type CloseReason } from './TitleEditor.tsx';
+import { TitleCounter, TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { LIST_INPUT, trpc, type Conversation } from './trpc.ts';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -64,21 +64,7 @@ function ConversationRow({
   conversation: Conversation;
   onDelete: (c: Conversation) => void;
 }) {
-  const [editing, setEditing] = useState(false);
-  const renameButton = useRef<HTMLButtonElement>(null);
-  const refocus = useRef(false);
-
-  useEffect(() => {
-    if (!editing && refocus.current) {
-      refocus.current = false;
-      renameButton.current?.focus();
-    }
-  }, [editing]);
-
-  const close = (reason: CloseReason) => {
-    refocus.current = reason !== 'left';
-    setEditing(false);
-  };
+  const { editing, open, close, renameButton } = useInlineRename();
 
   return (
     <li
@@ -87,7 +73,7 @@ function ConversationRow({
       onKeyDown={(e) => {
         if (e.key === 'F2' && !editing) {
           e.preventDefault();
-          setEditing(true);
+          open();
         }
       }}
     >
@@ -103,7 +89,7 @@ function ConversationRow({
               ref={renameButton}
               type="button"
               className="rename"
-              onClick={() => setEditing(true)}
+              onClick={() => open()}
               aria-label={`Rename “${conversation.title}”`}
             >
               Rename

@@ -11,6 +11,28 @@ import type { Conversation } from './trpc.ts';
 
 export type CloseReason = 'saved' | 'cancelled' | 'left';
 
+/**
+ * The inline-rename toggle shared by the list and the detail view: while editing, the editor is
+ * shown; when it closes by Enter or Escape the focus returns to the Rename button (not when the
+ * person clicked elsewhere).
+ */
+export function useInlineRename() {
+  const [editing, setEditing] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!editing && refocus.current) {
+      refocus.current = false;
+      renameButton.current?.focus();
+    }
+  }, [editing]);
+  const close = (reason: CloseReason) => {
+    refocus.current = reason !== 'left';
+    setEditing(false);
+  };
+  return { editing, open: () => setEditing(true), close, renameButton };
+}
+
 export function TitleCounter({ text, id }: { text: string; id: string }) {
   const count = countGraphemes(text.normalize('NFC').trim());
   const over = count > TITLE_MAX_GRAPHEMES;
