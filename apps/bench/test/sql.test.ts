@@ -39,8 +39,10 @@ describe('the baselines’ rename store', () => {
     expect(store.rename(id, seeded.userId, 'x', 1)).toEqual({ kind: 'conflict', version: 2 });
   });
 
-  it('keeps the write-ahead log bounded over many renames', () => {
+  it('keeps the write-ahead log bounded over many requests', () => {
+    const hash = apiKeyHash(`Bearer ${seeded.key}`) ?? '';
     for (let i = 0; i < 5_000; i++) {
+      store.principal(hash);
       store.rename(seeded.ownIds[i % 100] ?? '', seeded.userId, `Title ${i}`);
     }
     // SQLite checkpoints every 1,000 pages (4 MB); unchecked, 5,000 renames leave about 20 MB.
