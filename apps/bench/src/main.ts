@@ -122,6 +122,13 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 
 // Every target started, so that any failure or Ctrl-C stops them all.
 const running = new Set<Target>();
+// The run's temporary directory (databases of up to several hundred MB): removed on every exit.
+let scratch: string | undefined;
+
+function removeScratch(): void {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
 
 async function start(spec: Parameters<typeof startTarget>[0]): Promise<Target> {
   const target = await startTarget(spec);
@@ -476,6 +483,7 @@ async function main(): Promise<void> {
       `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`,
   );
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
+  scratch = tmp;
   let comparison: Comparison;
   let scale: ScaleRun | undefined;
   try {
@@ -485,7 +493,7 @@ async function main(): Promise<void> {
     if (settings.scale) scale = await runScale(settings, tmp);
   } finally {
     await Promise.all([...running].map((t) => stop(t)));
-    rmSync(tmp, { recursive: true, force: true });
+    removeScratch();
   }
   const durationSeconds = round(seconds(since), 1);
   const loadAfter = os.loadavg();
@@ -580,7 +588,10 @@ async function main(): Promise<void> {
 }
 
 const interrupt = () => {
-  void Promise.all([...running].map((t) => t.stop())).finally(() => process.exit(130));
+  void Promise.all([...running].map((t) => t.stop())).finally(() => {
+    removeScratch();
+    process.exit(130);
+  });
 };
 process.once('SIGINT', interrupt);
 process.once('SIGTERM', interrupt);
