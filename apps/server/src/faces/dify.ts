@@ -5,7 +5,7 @@
 import { renderId, type ConversationDto, type ConversationSort } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
-import { FaceError, type Problem } from './kit/problem.ts';
+import { describeIssues, FaceError, type Problem } from './kit/problem.ts';
 import { route, type Face } from './kit/route.ts';
 
 const DifyConversation = z
@@ -46,12 +46,7 @@ function render(c: ConversationDto): z.infer<typeof DifyConversation> {
 function codeAndMessage(problem: Problem): [string, string] {
   switch (problem.kind) {
     case 'invalid':
-      return [
-        'invalid_param',
-        problem.issues
-          .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-          .join('; '),
-      ];
+      return ['invalid_param', describeIssues(problem.issues)];
     case 'malformed_json':
       return ['invalid_param', 'Failed to decode JSON object.'];
     case 'bad_request':

@@ -5,7 +5,7 @@
 import { renderId, titleSchema, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
-import type { Problem } from './kit/problem.ts';
+import { describeIssues, type Problem } from './kit/problem.ts';
 import { route, type Face } from './kit/route.ts';
 
 const OrqConversation = z
@@ -57,9 +57,7 @@ function render(c: ConversationDto): z.infer<typeof OrqConversation> {
 function message(problem: Problem): string {
   switch (problem.kind) {
     case 'invalid':
-      return problem.issues
-        .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-        .join('; ');
+      return describeIssues(problem.issues);
     case 'malformed_json':
       return `Invalid JSON body: ${problem.message}`;
     case 'bad_request':

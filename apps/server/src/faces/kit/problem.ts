@@ -27,6 +27,13 @@ export type Problem =
   | { kind: 'too_large' }
   | { kind: 'rate_limited'; retryAfterSeconds: number };
 
+/** Issues as one line, "field.path: message; …", for dialects whose errors carry a message only. */
+export function describeIssues(issues: Issue[]): string {
+  return issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
 /** Thrown by a face handler to answer with a specific problem. */
 export class FaceError extends Error {
   constructor(readonly problem: Problem) {
