@@ -16,7 +16,7 @@ import type {
 } from '../schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
 import type { ConversationEvents } from './events.ts';
-import { selectOwned, writeTitle } from './statements.ts';
+import { selectOwned, selectPage, writeTitle } from './statements.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
@@ -175,22 +175,12 @@ export async function listConversations(
   const backwards = input.before !== undefined;
   const position = await startPosition(db, caller, input, field);
   const walkDescending = descending !== backwards;
-  const beyond = walkDescending ? 'lt' : 'gt';
 
-  const rows = await db.conversation.findMany({
-    where: {
-      userId: caller.userId,
-      ...(position && {
-        OR: [
-          { [field]: { [beyond]: position.at } },
-          { [field]: position.at, id: { [beyond]: position.id } },
-        ],
-      }),
-    },
-    orderBy: [
-      { [field]: walkDescending ? 'desc' : 'asc' },
-      { id: walkDescending ? 'desc' : 'asc' },
-    ],
+  const rows = await selectPage(db, {
+    userId: caller.userId,
+    field,
+    descending: walkDescending,
+    after: position,
     take: input.limit + 1,
   });
   const hasMore = rows.length > input.limit;

@@ -139,4 +139,32 @@ describe('conversation.list', () => {
       alice.caller.conversation.list({ sort: '-updatedAt', cursor: newestCreated.nextCursor }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
+
+  it('pages through rows that share one timestamp by id, both ways, every row once', async () => {
+    const tied = await h.user('acme', 'tie');
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++)
+      ids.push((await tied.caller.conversation.create({ title: `t${i}` })).id);
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    await h.db.conversation.updateMany({
+      where: { userId: tied.userId },
+      data: { updatedAt: at, createdAt: at },
+    });
+    for (const sort of ['-updatedAt', 'updatedAt', '-createdAt', 'createdAt'] as const) {
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 10; i++) {
+        const page: Awaited<ReturnType<typeof tied.caller.conversation.list>> =
+          await tied.caller.conversation.list({ sort, limit: 2, cursor });
+        walked.push(...page.items.map((c) => c.id));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      const byId = [...ids].sort();
+      expect(walked, sort).toEqual(sort.startsWith('-') ? byId.reverse() : byId);
+    }
+    const middle = [...ids].sort()[3]!;
+    const before = await tied.caller.conversation.list({ before: middle, limit: 2 });
+    expect(before.items.map((c) => c.id)).toEqual([...ids].sort().reverse().slice(1, 3));
+  });
 });
