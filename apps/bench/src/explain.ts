@@ -2,8 +2,8 @@
  * The query plans of Parley's hot queries, as SQLite will run them: the SQL is not written here
  * but captured from Prisma itself. The harness runs rename, get and list pages through Parley's
  * router (createCaller, authenticated by the same API key as the load) against a database, while
- * better-sqlite3's `prepare` is watched; every statement Prisma sent, with its arguments, is then
- * given to `EXPLAIN QUERY PLAN`.
+ * the statements better-sqlite3 prepares are watched; every statement Prisma ran, with its
+ * arguments, is then given to `EXPLAIN QUERY PLAN`.
  */
 import {
   createAuthenticator,
@@ -31,31 +31,33 @@ interface Captured {
 }
 
 type Prepare = (this: Database.Database, source: string) => Database.Statement;
-type Bind = (this: Database.Statement, ...params: unknown[]) => Database.Statement;
+type Run = (this: Database.Statement, ...params: unknown[]) => unknown;
 
-/** Records every statement prepared (and its bound arguments) while `run` runs. */
-async function capture(run: () => Promise<unknown>): Promise<Captured[]> {
+/**
+ * Watches every statement prepared from now on: each run of it (Prisma's adapter keeps prepared
+ * statements and runs them again with new arguments) is recorded with its arguments into the
+ * list `sink()` returns at that moment. Returns the function that stops watching.
+ */
+function watchStatements(sink: () => Captured[] | undefined): () => void {
   const proto = Database.prototype as unknown as { prepare: Prepare };
   const original = proto.prepare;
-  const captured: Captured[] = [];
   proto.prepare = function (this: Database.Database, source: string) {
-    const statement = original.call(this, source) as unknown as { bind: Bind };
-    const bind = statement.bind;
-    statement.bind = function (this: Database.Statement, ...params) {
-      captured.push({
-        sql: source,
-        args: params.length === 1 && Array.isArray(params[0]) ? (params[0] as unknown[]) : params,
-      });
-      return bind.apply(this, params);
-    };
+    const statement = original.call(this, source) as unknown as Record<'run' | 'all', Run>;
+    for (const method of ['run', 'all'] as const) {
+      const call = statement[method];
+      statement[method] = function (this: Database.Statement, ...params) {
+        sink()?.push({
+          sql: source,
+          args: params.length === 1 && Array.isArray(params[0]) ? (params[0] as unknown[]) : params,
+        });
+        return call.apply(this, params);
+      };
+    }
     return statement as unknown as Database.Statement;
   };
-  try {
-    await run();
-  } finally {
+  return () => {
     proto.prepare = original;
-  }
-  return captured;
+  };
 }
 
 /** EXPLAIN QUERY PLAN's rows (id, parent, detail) as an indented tree. */
@@ -84,6 +86,8 @@ export async function explainHotQueries(
   file: string,
   subject: ExplainSubject,
 ): Promise<OperationPlans[]> {
+  let current: Captured[] | undefined;
+  const stopWatching = watchStatements(() => current);
   const database = await openDatabase({ url: `file:${file}` });
   const operations: [string, (api: ReturnType<typeof createCaller>) => Promise<unknown>][] = [
     [
@@ -106,19 +110,23 @@ export async function explainHotQueries(
     const deps = { db: database.db, authenticate: createAuthenticator(database.db, {}), events };
     const api = createCaller(createTRPCContext(deps, { authorization: `Bearer ${subject.key}` }));
     for (const [operation, run] of operations) {
-      const statements = await capture(() => run(api));
+      const statements: Captured[] = [];
+      current = statements;
+      await run(api);
+      current = undefined;
       captured.push({
         operation,
         statements: statements.filter((s) => DATA_STATEMENT.test(s.sql)),
       });
     }
   } finally {
+    stopWatching();
     events.close();
     await database.close();
   }
   if (captured.every((c) => c.statements.length === 0)) {
     throw new Error(
-      'captured no SQL: Prisma no longer prepares statements through this better-sqlite3',
+      'captured no SQL: Prisma no longer runs statements through this better-sqlite3',
     );
   }
 

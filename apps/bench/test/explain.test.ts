@@ -69,4 +69,11 @@ describe('query plans of the hot queries', () => {
       for (const s of conversation) expect(s.plan.join('\n')).toMatch(/SEARCH .*Conversation/);
     }
   });
+
+  it('seek a keyset page in the index, not scan the rows before it', () => {
+    const page = plans[3]?.statements.find((s) => /Conversation/.test(s.sql));
+    expect(page?.plan.join('\n')).toMatch(
+      /USING INDEX \S+ \(userId=\? AND \(updatedAt,id\)<\(\?,\?\)\)/,
+    );
+  });
 });
