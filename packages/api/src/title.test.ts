@@ -67,4 +67,29 @@ describe('title rule', () => {
       expect(countGraphemes(cut)).toBe(Math.min(max, countGraphemes(text)));
     },
   );
+
+  // Titles of Latin letters are counted without the segmenter: the count must be the segmenter's
+  // for them, and also next to what may combine with them (accents, joiners, emoji, Hangul).
+  const latin = fc.integer({ min: 0x20, max: 0x24f }).filter((c) => c < 0x7f || c >= 0xa0);
+  const combining = fc.constantFrom(
+    '\u0301',
+    '\u200d',
+    '\ufe0f',
+    '👍🏽',
+    '\u1100\u1161',
+    '🇫',
+    '\r\n',
+  );
+  test.prop([
+    fc.array(
+      fc.oneof({ weight: 5, arbitrary: latin.map((c) => String.fromCodePoint(c)) }, combining),
+      {
+        maxLength: 40,
+      },
+    ),
+  ])('counts Latin text like the Unicode segmenter does', (parts) => {
+    const text = parts.join('');
+    const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+    expect(countGraphemes(text)).toBe([...segmenter.segment(text)].length);
+  });
 });

@@ -16,8 +16,17 @@ const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 // Format characters (Cf) stay allowed: the zero-width joiner builds emoji sequences.
 const FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 
+// Printable ASCII and the precomposed Latin letters (Latin-1 Supplement, Latin Extended-A/B):
+// none of them extends, joins or prepends to a neighbour under UAX #29, so each is one grapheme.
+// Most titles are made of these alone, and counting them needs no segmenter.
+const ONE_GRAPHEME_PER_CODE_UNIT = /^[\u0020-\u007E\u00A0-\u024F]*$/;
+
 export function countGraphemes(text: string): number {
-  return [...segmenter.segment(text)].length;
+  if (ONE_GRAPHEME_PER_CODE_UNIT.test(text)) return text.length;
+  let count = 0;
+  const segments = segmenter.segment(text)[Symbol.iterator]();
+  while (!segments.next().done) count++;
+  return count;
 }
 
 /** The first `max` graphemes of `text` (never splits an emoji or a combining sequence). */
