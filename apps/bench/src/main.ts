@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/testing';
 import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
 import { BENCH_DIR, REPO_ROOT, startTarget, type Target } from './process.ts';
@@ -68,6 +69,8 @@ interface Settings {
   cpuProf: string | undefined;
   /** Minutes to wait for a quiet machine before starting (0: start at once). */
   waitIdle: number;
+  /** Parley's production bundle, built at the start of the run. */
+  parleyEntry: string;
 }
 
 function settingsFrom(argv: string[]): Settings {
@@ -114,6 +117,7 @@ function settingsFrom(argv: string[]): Settings {
     save: !(values['no-save'] ?? false),
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     waitIdle: number(values['wait-idle'], 0, 0),
+    parleyEntry: '',
   };
 }
 
@@ -157,14 +161,24 @@ function cleanEnv(): void {
   }
 }
 
-const PARLEY_ENTRY = path.join(REPO_ROOT, 'apps/server/src/main.ts');
+/**
+ * Parley as `pnpm start` runs it: the production bundle (built afresh at the start of every run,
+ * so the code measured is the code checked out) under the start script's heap limits.
+ */
+function buildParley(): string {
+  execFileSync(process.execPath, ['scripts/build.mjs'], {
+    cwd: path.join(REPO_ROOT, 'apps/server'),
+    stdio: 'inherit',
+  });
+  return serverBuild();
+}
 /** Requests per minute; a server that had answered 429 would fail the run. */
 const RATE_LIMIT_FOR_LOAD = 1_000_000_000;
 
 function parleySpec(name: string, dataDir: string, settings: Settings) {
   return {
     name,
-    entry: PARLEY_ENTRY,
+    entry: settings.parleyEntry,
     cwd: path.join(REPO_ROOT, 'apps/server'),
     env: {
       NODE_ENV: 'production',
@@ -175,7 +189,10 @@ function parleySpec(name: string, dataDir: string, settings: Settings) {
       PARLEY_RATE_LIMIT_PER_KEY: String(RATE_LIMIT_FOR_LOAD),
       PARLEY_RATE_LIMIT_PER_IP: String(RATE_LIMIT_FOR_LOAD),
     },
-    nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : [],
+    nodeArgs: [
+      ...PRODUCTION_NODE_FLAGS,
+      ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : []),
+    ],
   };
 }
 
@@ -273,7 +290,7 @@ async function measure(
 
 const DESCRIPTIONS: Record<string, string> = {
   parley:
-    "Parley's production server (apps/server src/main.ts, NODE_ENV=production, LOG_LEVEL=warn)",
+    'Parley as `pnpm start` runs it (apps/server/dist/main.mjs, heap limits, NODE_ENV=production, LOG_LEVEL=warn)',
   baseline: 'Express 5 + better-sqlite3 prepared UPDATE … RETURNING (same auth, validation, shape)',
   naive: 'Express 5 + Prisma 7, the obvious rename: findUnique key, findFirst conversation, update',
   'node-http': 'Node http + better-sqlite3, same statements and rules, no framework (reference)',
@@ -471,6 +488,7 @@ async function waitForQuiet(minutes: number): Promise<void> {
 async function main(): Promise<void> {
   const settings = settingsFrom(process.argv.slice(2));
   cleanEnv();
+  settings.parleyEntry = buildParley();
   if (settings.waitIdle > 0) await waitForQuiet(settings.waitIdle);
   const startedAt = new Date();
   const since = performance.now();

@@ -1,6 +1,7 @@
 /**
- * Benchmark targets as child processes: each runs `node --import tsx <entry>` (what `pnpm start`
- * runs, without the tsx CLI's extra wrapper process, so the pid we watch is the server itself) on
+ * Benchmark targets as child processes: each runs `node <entry>` (a built .mjs as it is, a
+ * TypeScript entry through `--import tsx`; never the tsx CLI, whose wrapper process would be the
+ * pid we watch instead of the server itself) on
  * 127.0.0.1 and a port picked here, and counts as up when GET /healthz answers 200. Its memory is
  * read from /proc/<pid>/status: VmRSS now, VmHWM the peak over its life.
  */
@@ -17,7 +18,7 @@ const TSX_LOADER = import.meta.resolve('tsx');
 
 export interface TargetSpec {
   name: string;
-  /** The TypeScript entry point. */
+  /** The entry point: a built .mjs, or TypeScript (run through tsx). */
   entry: string;
   /** Working directory (the package that owns the entry). */
   cwd: string;
@@ -59,7 +60,11 @@ export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...(spec.nodeArgs ?? []), '--import', TSX_LOADER, spec.entry],
+    [
+      ...(spec.nodeArgs ?? []),
+      ...(spec.entry.endsWith('.mjs') ? [] : ['--import', TSX_LOADER]),
+      spec.entry,
+    ],
     {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },

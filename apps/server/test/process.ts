@@ -3,13 +3,48 @@
  * `@parley/server/testing` for the web app's end-to-end tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
 const SERVER_DIR = path.resolve(import.meta.dirname, '..');
-// `node --import tsx` runs the server in this one process (the tsx CLI would put a parent process
-// in between, which a signal would reach instead of the server).
+// The CLI runs from source: `node --import tsx` keeps it in this one process (the tsx CLI would put
+// a parent process in between, which a signal would reach instead).
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
+/** What `pnpm start` runs: the production build (scripts/build.mjs)… */
+const SERVER_BUILD = path.join(SERVER_DIR, 'dist/main.mjs');
+/**
+ * …with these V8 heap limits (package.json's start script says the same; a test holds them
+ * equal). Parley's working set is about 40 MB; without limits V8 lets a busy server's heap grow
+ * to some 300 MB of resident memory before collecting (docs/performance.md).
+ */
+export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=128'];
+// Everything bundled into the build; a build older than any of it would test old code.
+const BUNDLED_SOURCES = ['src', '../../packages/api/src', '../../packages/db/src'].map((dir) =>
+  path.join(SERVER_DIR, dir),
+);
+
+function newestModification(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** The production build, refusing to run one that is missing or older than its sources. */
+export function serverBuild(): string {
+  const built = existsSync(SERVER_BUILD) ? statSync(SERVER_BUILD).mtimeMs : 0;
+  const sources = Math.max(...BUNDLED_SOURCES.map(newestModification));
+  if (built < sources) {
+    throw new Error(
+      `${SERVER_BUILD} is ${built ? 'older than its sources' : 'missing'}: run \`pnpm --filter @parley/server build\` (turbo runs it before these tests)`,
+    );
+  }
+  return SERVER_BUILD;
+}
 
 export interface ServerProcess {
   url: string;
@@ -20,12 +55,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/main.ts` on an ephemeral 127.0.0.1 port; resolves when it logs its URL. */
+/** Starts the production build on an ephemeral 127.0.0.1 port; resolves when it logs its URL. */
 export function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
-  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), 'src/main.ts'], {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, serverBuild()], {
     cwd: SERVER_DIR,
     env: {
       ...process.env,

@@ -1,12 +1,19 @@
 /**
- * The operator's path end to end: start the production server on a fresh data directory, mint a
- * key with the CLI while it runs, create and rename over /trpc, restart, and find the rename kept.
+ * The operator's path end to end: start the production server (the bundle `pnpm start` runs) on a
+ * fresh data directory, mint a key with the CLI while it runs, create and rename over /trpc,
+ * restart, and find the rename kept.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliAsync, startServerProcess, trpc, type ServerProcess } from './process.ts';
+import {
+  PRODUCTION_NODE_FLAGS,
+  runCliAsync,
+  startServerProcess,
+  trpc,
+  type ServerProcess,
+} from './process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
 const env = { PARLEY_DATA_DIR: dataDir };
@@ -21,6 +28,15 @@ describe('server process', () => {
   let key = '';
   let id = '';
 
+  it('is what `pnpm start` runs: the bundle, with the same heap limits', () => {
+    const manifest = JSON.parse(
+      readFileSync(path.join(import.meta.dirname, '../package.json'), 'utf8'),
+    ) as { scripts: Record<string, string> };
+    expect(manifest.scripts.start).toBe(
+      `NODE_ENV=production node ${PRODUCTION_NODE_FLAGS.join(' ')} dist/main.mjs`,
+    );
+  });
+
   it('starts, creates the data directory and answers /healthz', async () => {
     server = await startServerProcess(env);
     const health = await fetch(`${server.url}/healthz`);
@@ -30,6 +46,12 @@ describe('server process', () => {
     const page = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('<title>Parley</title>');
+    // What the bundle carries beyond the API: the OpenAPI document and its reference page.
+    const openapi = await fetch(`${server.url}/openapi.json`);
+    expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\.1/);
+    const docs = await fetch(`${server.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toMatch(/<html/i);
   });
 
   it('mints an API key with the CLI while the server runs; the key is the last line', async () => {

@@ -3,9 +3,9 @@
 // migrations directory (migrations.ts). The server calls migrateDeploy at start-up.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm';
 import { MigrationError } from './errors.ts';
 import { lastPanicMessage, withEngine, type SchemaEngine, type SchemaFile } from './engine.ts';
@@ -15,7 +15,12 @@ import { migrationNames, readMigrations, writeMigration } from './migrations.ts'
 
 export { MigrationError };
 
-const PACKAGE_PRISMA_DIR = fileURLToPath(new URL('../../prisma/', import.meta.url));
+// Found through the package itself, not relative to this file: the server's production build
+// bundles this module into apps/server/dist, where the migrations are not next to it.
+const PACKAGE_PRISMA_DIR = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@parley/db/package.json')),
+  'prisma',
+);
 
 /** packages/db/prisma/migrations, wherever the process was started from. */
 export const DEFAULT_MIGRATIONS_DIR = path.join(PACKAGE_PRISMA_DIR, 'migrations');
