@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/testing';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/testing';
 import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
 import { BENCH_DIR, REPO_ROOT, startTarget, type Target } from './process.ts';
@@ -181,7 +181,7 @@ function parleySpec(name: string, dataDir: string, settings: Settings) {
     entry: settings.parleyEntry,
     cwd: path.join(REPO_ROOT, 'apps/server'),
     env: {
-      NODE_ENV: 'production',
+      ...PRODUCTION_ENV,
       LOG_LEVEL: 'warn',
       PARLEY_DATA_DIR: dataDir,
       // One key sends all the load: raise the per-key and per-IP limits far above it rather than
@@ -290,7 +290,7 @@ async function measure(
 
 const DESCRIPTIONS: Record<string, string> = {
   parley:
-    'Parley as `pnpm start` runs it (apps/server/dist/main.mjs, heap limits, NODE_ENV=production, LOG_LEVEL=warn)',
+    'Parley as `pnpm start` runs it (apps/server/dist/main.mjs, its memory limits, NODE_ENV=production, LOG_LEVEL=warn)',
   baseline: 'Express 5 + better-sqlite3 prepared UPDATE … RETURNING (same auth, validation, shape)',
   naive: 'Express 5 + Prisma 7, the obvious rename: findUnique key, findFirst conversation, update',
   'node-http': 'Node http + better-sqlite3, same statements and rules, no framework (reference)',

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  PRODUCTION_ENV,
   PRODUCTION_NODE_FLAGS,
   runCliAsync,
   startServerProcess,
@@ -28,12 +29,14 @@ describe('server process', () => {
   let key = '';
   let id = '';
 
-  it('is what `pnpm start` runs: the bundle, with the same heap limits', () => {
+  it('is what `pnpm start` runs: the bundle, with the same limits', () => {
     const manifest = JSON.parse(
       readFileSync(path.join(import.meta.dirname, '../package.json'), 'utf8'),
     ) as { scripts: Record<string, string> };
     expect(manifest.scripts.start).toBe(
-      `NODE_ENV=production node ${PRODUCTION_NODE_FLAGS.join(' ')} dist/main.mjs`,
+      `${Object.entries(PRODUCTION_ENV)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')} node ${PRODUCTION_NODE_FLAGS.join(' ')} dist/main.mjs`,
     );
   });
 
