@@ -80,6 +80,27 @@ describe('HTTP surface', () => {
     expect(response.status).toBe(405);
   });
 
+  it('logs one line per request, under the id it sent back, and none for health probes', async () => {
+    const response = await fetch(`${url}/nope?line=1`, { headers: { 'x-request-id': 'line-1' } });
+    expect(response.headers.get('x-request-id')).toBe('line-1');
+    await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'probe-1' } });
+    const lines = t
+      .logs()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, any>);
+    const mine = lines.filter((line) => line.req?.id === 'line-1');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'GET', url: '/nope?line=1' },
+      res: { statusCode: 404 },
+    });
+    expect(typeof mine[0]?.responseTime).toBe('number');
+    expect(lines.some((line) => line.req?.id === 'probe-1')).toBe(false);
+  });
+
   it('never writes the bearer token to the log', async () => {
     await trpc(url, 'query', 'conversation.list', {}, key);
     expect(t.logs()).toContain('"url":"/trpc/conversation.list');
