@@ -68,9 +68,12 @@ describe('title rule', () => {
     },
   );
 
-  // Titles of Latin letters are counted without the segmenter: the count must be the segmenter's
+  // Titles of Latin letters and punctuation are counted without the segmenter: the count must be the segmenter's
   // for them, and also next to what may combine with them (accents, joiners, emoji, Hangul).
-  const latin = fc.integer({ min: 0x20, max: 0x24f }).filter((c) => c < 0x7f || c >= 0xa0);
+  const latin = fc.oneof(
+    fc.integer({ min: 0x20, max: 0x24f }).filter((c) => c < 0x7f || c >= 0xa0),
+    fc.integer({ min: 0x2000, max: 0x206f }), // general punctuation, spaces and format characters
+  );
   const combining = fc.constantFrom(
     '\u0301',
     '\u200d',

@@ -16,10 +16,11 @@ const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
 // Format characters (Cf) stay allowed: the zero-width joiner builds emoji sequences.
 const FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 
-// Printable ASCII and the precomposed Latin letters (Latin-1 Supplement, Latin Extended-A/B):
-// none of them extends, joins or prepends to a neighbour under UAX #29, so each is one grapheme.
-// Most titles are made of these alone, and counting them needs no segmenter.
-const ONE_GRAPHEME_PER_CODE_UNIT = /^[\u0020-\u007E\u00A0-\u024F]*$/;
+// Printable ASCII, the precomposed Latin letters (Latin-1 Supplement, Latin Extended-A/B) and
+// general punctuation (dashes, curly quotes, ellipsis): none of them extends, joins or prepends to
+// a neighbour under UAX #29, so each is one grapheme. Most titles are made of these alone, and
+// counting them needs no segmenter.
+const ONE_GRAPHEME_PER_CODE_UNIT = /^[\u0020-\u007E\u00A0-\u024F\u2010-\u2027\u2030-\u205E]*$/;
 
 export function countGraphemes(text: string): number {
   if (ONE_GRAPHEME_PER_CODE_UNIT.test(text)) return text.length;
