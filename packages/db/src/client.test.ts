@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WAL_AUTOCHECKPOINT_PAGES } from './client.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 let database: TestDatabase;
@@ -19,6 +18,7 @@ describe('openDatabase', () => {
     expect(Number(await pragma('synchronous'))).toBe(1); // NORMAL
     expect(Number(await pragma('foreign_keys'))).toBe(1);
     expect(Number(await pragma('busy_timeout'))).toBe(5000);
-    expect(Number(await pragma('wal_autocheckpoint'))).toBe(WAL_AUTOCHECKPOINT_PAGES);
+    // SQLite's default: larger checkpoints made renames at 1M conversations stall (see the log).
+    expect(Number(await pragma('wal_autocheckpoint'))).toBe(1000);
   });
 });

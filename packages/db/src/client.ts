@@ -10,9 +10,6 @@ export type Db = PrismaClient;
 /** How long a writer waits for SQLite's lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
-/** WAL pages between automatic checkpoints (SQLite's default is 1,000). */
-export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
-
 /** Where the embedded database lives: `<dataDir>/parley.db`, or an explicit `file:` URL. */
 export type DatabaseLocation = { dataDir: string } | { url: string };
 
@@ -87,10 +84,5 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   // Per-connection settings; the adapter keeps one connection, so these hold for its life.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
-  // With synchronous=NORMAL a commit never waits for the disk, but every checkpoint (copying the
-  // WAL into the database) syncs it. SQLite checkpoints every 1,000 pages by default, about every
-  // 250 renames; at 10,000 pages (a WAL of up to ~40 MB) a rename cost ~10% less CPU under load
-  // (docs/performance.md). Durability is the same: a commit is in the WAL either way.
-  await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   return { db, file, close: () => db.$disconnect() };
 }
