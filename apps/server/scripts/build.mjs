@@ -1,9 +1,10 @@
 // The production build: src/main.ts with the workspace packages it uses, bundled by esbuild into
-// dist/main.mjs, so that `pnpm start` runs plain Node (the key CLI stays on tsx). Running from TypeScript source
-// through tsx costs about 40 MB of resident memory (a loader thread with its own heap) and slower
-// start-up (docs/performance.md). Dependencies that load files next to themselves stay outside the
-// bundle and resolve at run time from this package's own dependencies: better-sqlite3 (a native
-// addon) and Prisma's schema engine (glue for a .wasm file it instantiates by path).
+// dist/main.mjs, so that `pnpm start` runs plain Node (the key CLI stays on tsx). Running from
+// TypeScript source through tsx costs about 40 MB of resident memory (a loader thread with its
+// own heap) and a slower start (docs/performance.md). Dependencies that load files next to
+// themselves stay outside the bundle and resolve at run time from this package's own
+// dependencies: better-sqlite3 (a native addon) and Prisma's schema engine (glue for a .wasm file
+// it instantiates by path).
 import { build } from 'esbuild';
 
 await build({
