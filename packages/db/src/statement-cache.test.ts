@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './client.ts';
 import { Prisma } from './generated/prisma/client.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
@@ -84,5 +85,17 @@ describe('the statement cache of the SQLite driver adapter', () => {
     expect(await countPrepares(() => run(0))).toBe(1); // evicted, prepared again
     expect(await countPrepares(() => run(299))).toBe(0); // still cached
     expect(Number((await run(0))[0]?.n)).toBe(0);
+  });
+
+  it('prepares every query anew when told to keep none, as the stock adapter does', async () => {
+    const stock = await openDatabase({ url: `file:${database.file}` }, { statementCacheSize: 0 });
+    try {
+      const select = () => stock.db.$queryRaw<{ n: bigint }[]>`SELECT ${1} AS n`;
+      await select();
+      expect(await countPrepares(async () => Promise.all([select(), select(), select()]))).toBe(3);
+      expect(Number((await select())[0]?.n)).toBe(1);
+    } finally {
+      await stock.close();
+    }
   });
 });
