@@ -17,10 +17,10 @@ const SERVER_BUILD = path.join(SERVER_DIR, 'dist/main.mjs');
  * …with these limits (package.json's start script says the same; a test holds them equal).
  * Parley's working set is about 40 MB, but unbounded V8 lets a busy server's heap grow to some
  * 300 MB resident before collecting, and glibc gives every thread that allocates (V8's compiler
- * and GC helpers) its own arena that it rarely returns: two arenas save some 20-40 MB
- * (docs/performance.md).
+ * and GC helpers) an arena of its own that it rarely returns: one arena for all saves some
+ * 30-50 MB (docs/performance.md).
  */
-export const PRODUCTION_ENV = { NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' };
+export const PRODUCTION_ENV = { NODE_ENV: 'production', MALLOC_ARENA_MAX: '1' };
 export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=128'];
 // Everything bundled into the build; a build older than any of it would test old code.
 const BUNDLED_SOURCES = ['src', '../../packages/api/src', '../../packages/db/src'].map((dir) =>
