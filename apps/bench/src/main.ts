@@ -73,7 +73,8 @@ interface Settings {
   parleyEntry: string;
 }
 
-function settingsFrom(argv: string[]): Settings {
+/** Everything the command line decides (the bundle is built once the options are known). */
+function settingsFrom(argv: string[]): Omit<Settings, 'parleyEntry'> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -117,7 +118,6 @@ function settingsFrom(argv: string[]): Settings {
     save: !(values['no-save'] ?? false),
     cpuProf: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : undefined,
     waitIdle: number(values['wait-idle'], 0, 0),
-    parleyEntry: '',
   };
 }
 
@@ -486,9 +486,9 @@ async function waitForQuiet(minutes: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const settings = settingsFrom(process.argv.slice(2));
+  const options = settingsFrom(process.argv.slice(2));
   cleanEnv();
-  settings.parleyEntry = buildParley();
+  const settings: Settings = { ...options, parleyEntry: buildParley() };
   if (settings.waitIdle > 0) await waitForQuiet(settings.waitIdle);
   const startedAt = new Date();
   const since = performance.now();
