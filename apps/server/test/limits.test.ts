@@ -20,9 +20,12 @@ describe('rate limits', () => {
     const t = await start({ rateLimits: { perCredential: 4, perIp: 0 } });
     const key = await t.key('acme', 'alice');
     for (let i = 0; i < 4; i++) {
-      expect(
-        (await call(t.url, 'POST', '/api/florent/conversations', { key, body: {} })).status,
-      ).toBe(201);
+      const created = await call(t.url, 'POST', '/api/florent/conversations', { key, body: {} });
+      expect(created.status).toBe(201);
+      expect(created.headers.get('ratelimit-policy')).toBe('4;w=60');
+      expect(created.headers.get('ratelimit')).toMatch(
+        new RegExp(`^limit=4, remaining=${3 - i}, reset=(60|59)$`),
+      );
     }
     const florent = await call(t.url, 'POST', '/api/florent/conversations', { key, body: {} });
     expect(florent).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
@@ -51,8 +54,26 @@ describe('rate limits', () => {
     const limited = await call(t.url, 'GET', '/v2/conversations');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited.headers.get('ratelimit')).toMatch(/^limit=3, remaining=0, reset=\d+$/);
     // Health probes are never limited.
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+
+  it('counts a request against both limits and reports the one closer to running out', async () => {
+    const t = await start({ rateLimits: { perCredential: 2, perIp: 5 } });
+    const key = await t.key('acme', 'alice');
+    const anonymous = await call(t.url, 'GET', '/v2/conversations');
+    expect(anonymous.headers.get('ratelimit')).toMatch(/^limit=5, remaining=4, /);
+    const first = await call(t.url, 'GET', '/v2/conversations', { key });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit')).toMatch(/^limit=2, remaining=1, /);
+    expect((await call(t.url, 'GET', '/v2/conversations', { key })).status).toBe(200);
+    // The key is spent; the address still has one request left, which a refusal also counts.
+    expect((await call(t.url, 'GET', '/v2/conversations', { key })).status).toBe(429);
+    const last = await call(t.url, 'GET', '/v2/conversations');
+    expect(last.status).toBe(401);
+    expect(last.headers.get('ratelimit')).toMatch(/^limit=5, remaining=0, /);
+    expect((await call(t.url, 'GET', '/v2/conversations')).status).toBe(429);
   });
 });
 

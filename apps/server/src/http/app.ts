@@ -58,7 +58,8 @@ export function createApp({
   if (cors) app.use(cors);
 
   app.get('/healthz', healthHandler(deps.db));
-  for (const limiter of rateLimits(limits, faces)) app.use(limiter);
+  const limiter = rateLimits(limits, faces);
+  if (limiter) app.use(limiter);
   if (session) app.use(sessionRoutes(deps, session));
 
   app.use(
