@@ -1,5 +1,8 @@
 /** Abuse limits and browser-facing safety: rate limits, security headers, CORS, slow clients. */
-import net from 'node:net';
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
+import express from 'express';
+import helmet from 'helmet';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -77,6 +80,17 @@ describe('rate limits', () => {
   });
 });
 
+/** Headers of any Express JSON response, not security headers. */
+const GENERAL_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'content-type',
+  'date',
+  'etag',
+  'keep-alive',
+  'x-powered-by',
+]);
+
 describe('headers', () => {
   it('sends security headers on JSON and HTML', async () => {
     const t = await start({});
@@ -86,6 +100,28 @@ describe('headers', () => {
       expect(response.headers.get('content-security-policy'), path).toContain("default-src 'self'");
       expect(response.headers.get('x-frame-options'), path).toBe('SAMEORIGIN');
       expect(response.headers.get('x-powered-by'), path).toBeNull();
+    }
+  });
+
+  it("sends helmet's own headers, computed once at start-up", async () => {
+    // The reference: helmet itself, per request, on a bare Express app.
+    const reference = express().use(helmet());
+    reference.get('/', (_req, res) => res.json({}));
+    const server = reference.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const expected = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const names = [...expected.headers.keys()].filter((name) => !GENERAL_HEADERS.has(name));
+      expect(names.length).toBeGreaterThan(10);
+      const t = await start({});
+      for (const path of ['/healthz', '/api/florent/conversations/x']) {
+        const actual = await fetch(`${t.url}${path}`);
+        for (const name of names) {
+          expect(actual.headers.get(name), `${path} ${name}`).toBe(expected.headers.get(name));
+        }
+      }
+    } finally {
+      server.close();
     }
   });
 
