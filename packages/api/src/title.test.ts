@@ -24,6 +24,18 @@ describe('title rule', () => {
     expect(problemOf('👍🏽'.repeat(101))).toBe('too_long');
   });
 
+  test.prop([
+    fc.array(fc.constantFrom('a', 'é', 'e\u0301', '👍🏽', '👩‍👩‍👧‍👦', '한'), {
+      minLength: TITLE_MAX_GRAPHEMES - 5,
+      maxLength: TITLE_MAX_GRAPHEMES + 5,
+    }),
+  ])('refuses a title exactly when it has more than 100 graphemes', (parts) => {
+    const title = parts.join('').normalize('NFC');
+    const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+    const graphemes = [...segmenter.segment(title)].length;
+    expect(normalizeTitle(title).ok).toBe(graphemes <= TITLE_MAX_GRAPHEMES);
+  });
+
   it.each([[''], [' '], ['\t\n '], ['\u3000']])('refuses the blank title %j', (raw) => {
     expect(problemOf(raw)).toBe('empty');
   });

@@ -60,9 +60,13 @@ export function normalizeTitle(raw: string): TitleResult {
   if (title.length === 0) {
     return { ok: false, problem: 'empty', message: 'Title must not be empty or only whitespace.' };
   }
-  // Bound the segmenter's work on huge input: 64 code units per grapheme is far more than the
-  // longest emoji sequence, so no title a person could type is refused by this first test.
-  if (title.length > TITLE_MAX_GRAPHEMES * 64 || countGraphemes(title) > TITLE_MAX_GRAPHEMES) {
+  // A grapheme is at least one code unit, so a title no longer than the limit in code units is
+  // within it and needs no counting. Longer ones: bound the segmenter's work on huge input (64
+  // code units per grapheme is far more than the longest emoji sequence), then count.
+  if (
+    title.length > TITLE_MAX_GRAPHEMES &&
+    (title.length > TITLE_MAX_GRAPHEMES * 64 || countGraphemes(title) > TITLE_MAX_GRAPHEMES)
+  ) {
     return {
       ok: false,
       problem: 'too_long',

@@ -59,7 +59,10 @@ export function normalizeTitle(
   if (title.length === 0) {
     return { ok: false, message: 'Title must not be empty or only whitespace.' };
   }
-  if (title.length > TITLE_MAX_GRAPHEMES * 64 || countGraphemes(title) > TITLE_MAX_GRAPHEMES) {
+  if (
+    title.length > TITLE_MAX_GRAPHEMES &&
+    (title.length > TITLE_MAX_GRAPHEMES * 64 || countGraphemes(title) > TITLE_MAX_GRAPHEMES)
+  ) {
     return { ok: false, message: `Title must be at most ${TITLE_MAX_GRAPHEMES} characters.` };
   }
   return { ok: true, title };
