@@ -4,13 +4,13 @@
  * tables and, last, the one-line summary go to stdout; the same figures are written to
  * apps/bench/results/<timestamp>-<mode>.json. See the README's "Benchmarks" section.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/testing';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
+import { buildParley, gitCommit } from './checkout.ts';
 import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
 import { BENCH_DIR, REPO_ROOT, startTarget, type Target } from './process.ts';
@@ -161,17 +161,6 @@ function cleanEnv(): void {
   }
 }
 
-/**
- * Parley as `pnpm start` runs it: the production bundle (built afresh at the start of every run,
- * so the code measured is the code checked out) under the start script's heap limits.
- */
-function buildParley(): string {
-  execFileSync(process.execPath, ['scripts/build.mjs'], {
-    cwd: path.join(REPO_ROOT, 'apps/server'),
-    stdio: 'inherit',
-  });
-  return serverBuild();
-}
 /** Requests per minute; a server that had answered 429 would fail the run. */
 const RATE_LIMIT_FOR_LOAD = 1_000_000_000;
 
@@ -456,22 +445,6 @@ function fileSize(file: string): number {
     return statSync(file).size;
   } catch {
     return NaN;
-  }
-}
-
-function gitCommit(): string | null {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'packages'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    }).trim();
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return null;
   }
 }
 

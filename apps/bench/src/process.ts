@@ -25,6 +25,10 @@ export interface TargetSpec {
   env: Record<string, string>;
   /** Extra flags for node, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** A command that runs node, e.g. valgrind and its flags (it must exec node in its own pid). */
+  wrapper?: string[];
+  /** How long a stop waits after SIGTERM before SIGKILL (default 15 s). */
+  stopGraceMs?: number;
 }
 
 export interface Target {
@@ -35,6 +39,8 @@ export interface Target {
   memory(): { rss: number; peak: number };
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
   stop(): Promise<void>;
+  /** The last few kilobytes the process wrote to stdout and stderr. */
+  output(): string;
 }
 
 /** A port free on 127.0.0.1 right now (the kernel's pick). */
@@ -58,9 +64,11 @@ export function processMemory(pid: number): { rss: number; peak: number } {
 
 export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise<Target> {
   const port = await freePort();
+  const [command = process.execPath, ...wrapperArgs] = spec.wrapper ?? [];
   const child = spawn(
-    process.execPath,
+    command,
     [
+      ...(spec.wrapper ? [...wrapperArgs, process.execPath] : []),
       ...(spec.nodeArgs ?? []),
       ...(spec.entry.endsWith('.mjs') ? [] : ['--import', TSX_LOADER]),
       spec.entry,
@@ -103,7 +111,8 @@ export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise
     url,
     pid,
     memory: () => processMemory(pid),
-    stop: () => stopChild(child, exited),
+    stop: () => stopChild(child, exited, spec.stopGraceMs ?? 15_000),
+    output: () => output,
   };
 }
 
@@ -117,10 +126,14 @@ async function healthy(url: string): Promise<boolean> {
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  graceMs: number,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

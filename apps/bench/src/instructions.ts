@@ -1,0 +1,218 @@
+/**
+ * `pnpm bench:instructions`: the CPU instructions Parley's production server spends on one request
+ * of each kind, counted by valgrind's callgrind. Requests per second on this machine move by
+ * ±10-15% between runs of the same code; these counts move by about 1%, so a change worth a few
+ * percent shows here when the load test cannot tell it from noise (docs/performance.md).
+ *
+ * The server is the production bundle with the start script's flags, under callgrind, with V8 made
+ * repeatable (one thread, fixed hash and random seeds); requests come one at a time from this
+ * process, outside valgrind, so only the server's work is counted. Every scenario runs twice from
+ * a copy of the same seeded database, with the same warm-up, then `--requests` more requests in
+ * the second run only: the difference divided by that number is one request, start-up and warm-up
+ * cancelled out. It counts instructions, not time: system calls and waits on the disk are not in
+ * it, and neither is the kernel's part of the socket work.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
+import { buildParley, gitCommit } from './checkout.ts';
+import { BENCH_DIR, REPO_ROOT, startTarget } from './process.ts';
+import {
+  checkOnce,
+  collectCursors,
+  getScenario,
+  headersFor,
+  listScenario,
+  parleyScenarios,
+  type Scenario,
+  type Subject,
+} from './scenarios.ts';
+import { seedDatabase } from './seed.ts';
+import { formatTable } from './stats.ts';
+
+const DEFAULT_SCENARIOS = [
+  'rename.florent',
+  'rename.trpc',
+  'create.florent',
+  'get.trpc',
+  'list.trpc',
+];
+
+const CALLGRIND = [
+  'valgrind',
+  '--tool=callgrind',
+  '--callgrind-out-file=/dev/null',
+  // V8 writes machine code into its heap: valgrind must notice code that changes.
+  '--smc-check=all-non-file',
+];
+/** No background compiler or collector threads, no random hash seeds: the same work every run. */
+const REPEATABLE_V8 = ['--single-threaded', '--predictable', '--hash-seed=1', '--random-seed=1'];
+/** Start-up and shutdown under valgrind are some 50 times slower than without it. */
+const START_TIMEOUT_MS = 600_000;
+
+interface Options {
+  scenarios: string[];
+  requests: number;
+  warmup: number;
+  save: boolean;
+}
+
+function optionsFrom(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenarios: { type: 'string', default: DEFAULT_SCENARIOS.join(',') },
+      requests: { type: 'string', default: '1000' },
+      warmup: { type: 'string', default: '500' },
+      'no-save': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'pnpm bench:instructions [--scenarios a,b] [--requests 1000] [--warmup 500] [--no-save]\n' +
+        `scenarios: ${DEFAULT_SCENARIOS.join(', ')}, rename.orq, rename.rag, rename.dify, create.trpc`,
+    );
+    process.exit(0);
+  }
+  const count = (name: string, value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  return {
+    scenarios: values.scenarios.split(',').filter(Boolean),
+    requests: count('requests', values.requests),
+    warmup: count('warmup', values.warmup),
+    save: !values['no-save'],
+  };
+}
+
+/** Instructions the server executed in all, from its start to its exit. */
+async function countRun(
+  entry: string,
+  template: string,
+  scenarioId: string,
+  requests: number,
+): Promise<number> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-instructions-'));
+  try {
+    copyFileSync(template, path.join(dataDir, 'parley.db'));
+    const target = await startTarget(
+      {
+        name: scenarioId,
+        entry,
+        cwd: path.join(REPO_ROOT, 'apps/server'),
+        env: { ...PRODUCTION_ENV, LOG_LEVEL: 'warn', PARLEY_DATA_DIR: dataDir },
+        nodeArgs: [...REPEATABLE_V8, ...PRODUCTION_NODE_FLAGS],
+        wrapper: CALLGRIND,
+        stopGraceMs: START_TIMEOUT_MS,
+      },
+      START_TIMEOUT_MS,
+    );
+    try {
+      const subject = subjectOf(template);
+      subject.cursors = await collectCursors(target.url, subject, 5);
+      const scenario = scenarioFor(scenarioId, subject);
+      const failure = await checkOnce(target.url, scenario, subject);
+      if (failure) throw new Error(failure);
+      for (let i = 0; i < requests; i++) await send(target.url, scenario, subject);
+    } finally {
+      await target.stop();
+    }
+    const collected = /Collected : (\d+)/.exec(target.output())?.[1];
+    if (!collected) throw new Error(`callgrind printed no total:\n${target.output()}`);
+    return Number(collected);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function send(url: string, scenario: Scenario, subject: Subject): Promise<void> {
+  const request = scenario.next();
+  const response = await fetch(`${url}${request.path}`, {
+    method: request.method,
+    headers: headersFor(subject, scenario),
+    body: request.body ?? null,
+  });
+  await response.arrayBuffer();
+  if (response.status !== scenario.expect.status) {
+    throw new Error(
+      `${scenario.id}: ${request.method} ${request.path} answered ${response.status}`,
+    );
+  }
+}
+
+function scenarioFor(id: string, subject: Subject): Scenario {
+  const all = [
+    ...parleyScenarios(subject),
+    getScenario('parley', subject),
+    listScenario('parley', subject),
+  ];
+  const scenario = all.find((s) => s.id === `${id}@parley`);
+  if (!scenario) throw new Error(`no scenario ${id}; --help lists them`);
+  return scenario;
+}
+
+const subjects = new Map<string, Subject>();
+function subjectOf(template: string): Subject {
+  const subject = subjects.get(template);
+  if (!subject) throw new Error('the template database was not seeded');
+  return { ...subject };
+}
+
+async function main(): Promise<void> {
+  const options = optionsFrom(process.argv.slice(2));
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('valgrind is not installed (Debian: apt-get install -y valgrind)');
+  }
+  const entry = buildParley();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'parley-instructions-seed-'));
+  try {
+    const db = await seedDatabase(path.join(tmp, 'parley.db'), { conversations: 1_000 });
+    subjects.set(db.file, {
+      key: db.key,
+      creatorKey: db.creatorKey,
+      userName: db.userName,
+      ids: db.ownIds,
+    });
+    const rows: { scenario: string; instructions: number }[] = [];
+    for (const id of options.scenarios) {
+      console.error(`counting ${id}: two runs under callgrind, a few minutes`);
+      const [short, long] = await Promise.all([
+        countRun(entry, db.file, id, options.warmup),
+        countRun(entry, db.file, id, options.warmup + options.requests),
+      ]);
+      rows.push({ scenario: id, instructions: Math.round((long - short) / options.requests) });
+    }
+    console.log(
+      formatTable(
+        ['scenario', 'instructions per request'],
+        rows.map((r) => [r.scenario, r.instructions.toLocaleString('en-US')]),
+      ),
+    );
+    if (options.save) {
+      const dir = path.join(BENCH_DIR, 'results');
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date()
+        .toISOString()
+        .replace(/:/g, '-')
+        .replace(/\.\d+Z$/, 'Z');
+      const file = path.join(dir, `${stamp}-instructions.json`);
+      writeFileSync(
+        file,
+        `${JSON.stringify({ commit: gitCommit(), ...options, rows }, null, 2)}\n`,
+      );
+      console.error(`written ${path.relative(REPO_ROOT, file)}`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
