@@ -44,6 +44,8 @@ describe('rate limits', () => {
       status: 429,
       body: { error: { data: { code: 'TOO_MANY_REQUESTS' } } },
     });
+    // With no per-address limit, a request without a credential is not counted at all.
+    expect((await call(t.url, 'GET', '/v2/conversations')).status).toBe(401);
     // Another credential is not affected, and nothing was stored by the refused requests.
     const other = await t.key('acme', 'bob');
     expect((await call(t.url, 'GET', '/v2/conversations', { key: other })).status).toBe(200);

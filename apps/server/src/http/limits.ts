@@ -22,7 +22,7 @@ export interface RateLimits {
 
 const WINDOW_MS = 60_000;
 
-interface Window {
+interface LimitWindow {
   limit: number;
   store: MemoryStore;
 }
@@ -33,14 +33,17 @@ interface Count {
   resetTime: Date;
 }
 
-function windowOf(limit: number): Window | undefined {
+function windowOf(limit: number): LimitWindow | undefined {
   if (limit <= 0) return undefined;
   const store = new MemoryStore();
   store.init({ windowMs: WINDOW_MS } as Parameters<MemoryStore['init']>[0]);
   return { limit, store };
 }
 
-async function count(window: Window | undefined, key: () => string): Promise<Count | undefined> {
+async function count(
+  window: LimitWindow | undefined,
+  key: () => string,
+): Promise<Count | undefined> {
   if (!window) return undefined;
   const { totalHits, resetTime } = await window.store.increment(key());
   return { limit: window.limit, hits: totalHits, resetTime: resetTime ?? new Date() };
@@ -60,23 +63,27 @@ export function rateLimits(limits: RateLimits, faces: Face[]): RequestHandler | 
       authorization
         ? count(perCredential, () => createHash('sha256').update(authorization).digest('base64url'))
         : undefined,
-    ]).then((counts) => {
-      const now = Date.now();
-      const present = counts.filter((c): c is Count => c !== undefined);
-      const remaining = (c: Count) => Math.max(c.limit - c.hits, 0);
-      const secondsLeft = (c: Count) =>
-        Math.max(1, Math.ceil((c.resetTime.getTime() - now) / 1000));
-      // IETF draft-7 headers for the limit closest to running out.
-      const closest = present.reduce((a, b) => (remaining(b) < remaining(a) ? b : a));
-      res.setHeader('RateLimit-Policy', `${closest.limit};w=${WINDOW_MS / 1000}`);
-      res.setHeader(
-        'RateLimit',
-        `limit=${closest.limit}, remaining=${remaining(closest)}, reset=${secondsLeft(closest)}`,
-      );
-      const exceeded = present.filter((c) => c.hits > c.limit);
-      if (exceeded.length === 0) return next();
-      refuse(req, res, faces, Math.max(...exceeded.map(secondsLeft)));
-    }, next);
+    ])
+      .then((counts) => {
+        const present = counts.filter((c): c is Count => c !== undefined);
+        // An anonymous request when only credentials are limited.
+        if (present.length === 0) return next();
+        const now = Date.now();
+        const remaining = (c: Count) => Math.max(c.limit - c.hits, 0);
+        const secondsLeft = (c: Count) =>
+          Math.max(1, Math.ceil((c.resetTime.getTime() - now) / 1000));
+        // IETF draft-7 headers for the limit closest to running out.
+        const closest = present.reduce((a, b) => (remaining(b) < remaining(a) ? b : a));
+        res.setHeader('RateLimit-Policy', `${closest.limit};w=${WINDOW_MS / 1000}`);
+        res.setHeader(
+          'RateLimit',
+          `limit=${closest.limit}, remaining=${remaining(closest)}, reset=${secondsLeft(closest)}`,
+        );
+        const exceeded = present.filter((c) => c.hits > c.limit);
+        if (exceeded.length === 0) return next();
+        refuse(req, res, faces, Math.max(...exceeded.map(secondsLeft)));
+      })
+      .catch(next);
   };
 }
 
