@@ -16,14 +16,16 @@ export function buildParley(): string {
   return serverBuild();
 }
 
-/** The checked-out commit, marked `+dirty` when apps/ or packages/ have changes not committed. */
+/** The checked-out commit, `+dirty` when apps/ or packages/ have changes not committed. */
 export function gitCommit(): string | null {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
     }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'packages'], {
+    // Results written by earlier runs are not changes to the code measured.
+    const paths = ['apps', 'packages', ':!apps/bench/results'];
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...paths], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
     }).trim();

@@ -171,6 +171,7 @@ async function main(): Promise<void> {
   } catch {
     throw new Error('valgrind is not installed (Debian: apt-get install -y valgrind)');
   }
+  const commit = gitCommit();
   const entry = buildParley();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'parley-instructions-seed-'));
   try {
@@ -204,10 +205,9 @@ async function main(): Promise<void> {
         .replace(/:/g, '-')
         .replace(/\.\d+Z$/, 'Z');
       const file = path.join(dir, `${stamp}-instructions.json`);
-      writeFileSync(
-        file,
-        `${JSON.stringify({ commit: gitCommit(), ...options, rows }, null, 2)}\n`,
-      );
+      const { scenarios, requests, warmup } = options;
+      const report = { commit, node: process.version, scenarios, requests, warmup, rows };
+      writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
       console.error(`written ${path.relative(REPO_ROOT, file)}`);
     }
   } finally {
