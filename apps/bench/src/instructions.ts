@@ -1,8 +1,9 @@
 /**
  * `pnpm bench:instructions`: the CPU instructions Parley's production server spends on one request
  * of each kind, counted by valgrind's callgrind. Requests per second on this machine move by
- * ±10-15% between runs of the same code; these counts move by about 1%, so a change worth a few
- * percent shows here when the load test cannot tell it from noise (docs/performance.md).
+ * ±10-15% between runs of the same code; two versions counted one after the other differ only by
+ * what changed (within about 1%), so a change worth a few percent shows here when the load test
+ * cannot tell it from noise. Counts taken hours apart can differ more (docs/performance.md).
  *
  * The server is the production bundle with the start script's flags, under callgrind, with V8 made
  * repeatable (one thread, fixed hash and random seeds); requests come one at a time from this
@@ -95,6 +96,7 @@ function optionsFrom(argv: string[]): Options {
 async function countRun(
   entry: string,
   template: string,
+  seeded: Subject,
   scenarioId: string,
   requests: number,
 ): Promise<number> {
@@ -114,7 +116,7 @@ async function countRun(
       START_TIMEOUT_MS,
     );
     try {
-      const subject = subjectOf(template);
+      const subject: Subject = { ...seeded };
       subject.cursors = await collectCursors(target.url, subject, 5);
       const scenario = scenarioFor(scenarioId, subject);
       const failure = await checkOnce(target.url, scenario, subject);
@@ -157,13 +159,6 @@ function scenarioFor(id: string, subject: Subject): Scenario {
   return scenario;
 }
 
-const subjects = new Map<string, Subject>();
-function subjectOf(template: string): Subject {
-  const subject = subjects.get(template);
-  if (!subject) throw new Error('the template database was not seeded');
-  return { ...subject };
-}
-
 async function main(): Promise<void> {
   const options = optionsFrom(process.argv.slice(2));
   try {
@@ -176,18 +171,18 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'parley-instructions-seed-'));
   try {
     const db = await seedDatabase(path.join(tmp, 'parley.db'), { conversations: 1_000 });
-    subjects.set(db.file, {
+    const subject: Subject = {
       key: db.key,
       creatorKey: db.creatorKey,
       userName: db.userName,
       ids: db.ownIds,
-    });
+    };
     const rows: { scenario: string; instructions: number }[] = [];
     for (const id of options.scenarios) {
       console.error(`counting ${id}: two runs under callgrind, a few minutes`);
       const [short, long] = await Promise.all([
-        countRun(entry, db.file, id, options.warmup),
-        countRun(entry, db.file, id, options.warmup + options.requests),
+        countRun(entry, db.file, subject, id, options.warmup),
+        countRun(entry, db.file, subject, id, options.warmup + options.requests),
       ]);
       rows.push({ scenario: id, instructions: Math.round((long - short) / options.requests) });
     }
