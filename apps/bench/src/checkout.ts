@@ -1,8 +1,12 @@
-/** The code under measurement: Parley's production bundle built from this checkout, and its commit. */
+/**
+ * The code under measurement: Parley's production bundle built from this checkout, its commit, and
+ * where the figures measured on it are kept.
+ */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { serverBuild } from '@parley/server/testing';
-import { REPO_ROOT } from './process.ts';
+import { BENCH_DIR, REPO_ROOT } from './process.ts';
 
 /**
  * Parley as `pnpm start` runs it: the production bundle, built afresh at the start of every run so
@@ -33,4 +37,17 @@ export function gitCommit(): string | null {
   } catch {
     return null;
   }
+}
+
+/** Writes a run's figures to apps/bench/results/<start time>-<kind>.json; returns the path. */
+export function saveResults(startedAt: Date, kind: string, report: object): string {
+  const dir = path.join(BENCH_DIR, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
+  const file = path.join(dir, `${stamp}-${kind}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
 }

@@ -4,13 +4,13 @@
  * tables and, last, the one-line summary go to stdout; the same figures are written to
  * apps/bench/results/<timestamp>-<mode>.json. See the README's "Benchmarks" section.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
-import { buildParley, gitCommit } from './checkout.ts';
+import { buildParley, gitCommit, saveResults } from './checkout.ts';
 import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
 import { BENCH_DIR, REPO_ROOT, startTarget, type Target } from './process.ts';
@@ -22,6 +22,7 @@ import {
   headersFor,
   listScenario,
   parleyScenarios,
+  subjectOf,
   type Scenario,
   type Subject,
 } from './scenarios.ts';
@@ -201,13 +202,6 @@ async function seed(
   mkdirSync(dir, { recursive: true });
   return seedDatabase(path.join(dir, 'parley.db'), options);
 }
-
-const subjectOf = (db: SeededDatabase): Subject => ({
-  key: db.key,
-  creatorKey: db.creatorKey,
-  userName: db.userName,
-  ids: db.ownIds,
-});
 
 /** Checks one answer of each scenario, warms each up, then runs the rounds in turn. */
 async function measure(
@@ -542,13 +536,6 @@ async function main(): Promise<void> {
 
   let saved: string | undefined;
   if (settings.save) {
-    const dir = path.join(BENCH_DIR, 'results');
-    mkdirSync(dir, { recursive: true });
-    const stamp = startedAt
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z')
-      .replace(/:/g, '-');
-    saved = path.join(dir, `${stamp}-${settings.mode}${settings.scale ? '-scale' : ''}.json`);
     const report = {
       version: 1,
       startedAt: startedAt.toISOString(),
@@ -571,7 +558,7 @@ async function main(): Promise<void> {
       bar: barLines,
       lastLine,
     };
-    writeFileSync(saved, `${JSON.stringify(report, null, 2)}\n`);
+    saved = saveResults(startedAt, `${settings.mode}${settings.scale ? '-scale' : ''}`, report);
     out.push(`Saved ${path.relative(REPO_ROOT, saved)}`);
   }
   console.log(out.join('\n'));

@@ -8,6 +8,7 @@
  */
 import { renderId } from '@parley/api';
 import type { RequestSpec } from './load.ts';
+import type { SeededDatabase } from './seed.ts';
 
 /** parley, baseline, naive, node-http; in the scale run parley@1k and parley@1M. */
 export type TargetName = string;
@@ -35,6 +36,14 @@ export interface Subject {
   /** Keyset cursors of list pages at several depths ("" for the first page). */
   cursors?: readonly string[];
 }
+
+/** The benchmarked user of a seeded database, as the scenarios see it. */
+export const subjectOf = (db: SeededDatabase): Subject => ({
+  key: db.key,
+  creatorKey: db.creatorKey,
+  userName: db.userName,
+  ids: db.ownIds,
+});
 
 // Titles as people type them: accents to normalise, an emoji sequence to count as one grapheme.
 const TITLES = [
