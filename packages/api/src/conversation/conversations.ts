@@ -38,9 +38,7 @@ export async function requireOwnedConversation(
   caller: Principal,
   rawId: string,
 ): Promise<Conversation> {
-  const row = await db.conversation.findFirst({
-    where: { id: requireId(rawId), userId: caller.userId },
-  });
+  const row = await selectOwned(db, requireId(rawId), caller.userId);
   if (!row) throw notFound();
   return row;
 }
@@ -210,10 +208,6 @@ async function startPosition(
   }
   const anchor = input.after ?? input.before;
   if (anchor === undefined) return null;
-  const row = await db.conversation.findFirst({
-    where: { id: requireId(anchor), userId: caller.userId },
-    select: { id: true, updatedAt: true, createdAt: true },
-  });
-  if (!row) throw notFound();
+  const row = await requireOwnedConversation(db, caller, anchor);
   return { at: row[field], id: row.id };
 }
