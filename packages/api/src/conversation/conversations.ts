@@ -16,7 +16,13 @@ import type {
 } from '../schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
 import type { ConversationEvents } from './events.ts';
-import { selectOwned, selectPage, writeTitle } from './statements.ts';
+import {
+  insertConversation,
+  selectByIdempotencyKey,
+  selectOwned,
+  selectPage,
+  writeTitle,
+} from './statements.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
@@ -64,22 +70,20 @@ export async function createConversation(
   }
   const now = new Date();
   try {
-    const row = await db.conversation.create({
-      data: {
-        id: newId(),
-        orgId: caller.orgId,
-        userId: caller.userId,
-        title: input.title ?? DEFAULT_TITLE,
-        titleSource: input.title ? 'user' : 'default',
-        model: input.model ?? DEFAULT_MODEL,
-        userDisplay: input.userDisplay ?? null,
-        timezone: input.timezone ?? null,
-        idempotencyKey: idempotencyKey ?? null,
-        createdAt: now,
-        updatedAt: now,
-        createdById: caller.userId,
-        updatedById: caller.userId,
-      },
+    const row = await insertConversation(db, {
+      id: newId(),
+      orgId: caller.orgId,
+      userId: caller.userId,
+      title: input.title ?? DEFAULT_TITLE,
+      titleSource: input.title ? 'user' : 'default',
+      model: input.model ?? DEFAULT_MODEL,
+      userDisplay: input.userDisplay ?? null,
+      timezone: input.timezone ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+      createdById: caller.userId,
+      updatedById: caller.userId,
     });
     const conversation = toConversationDto(row);
     events.publish(caller.userId, { type: 'created', conversation });
@@ -99,10 +103,8 @@ async function findByIdempotencyKey(
   caller: Principal,
   key: string,
 ): Promise<ConversationDto | null> {
-  const row = await db.conversation.findUnique({
-    where: { userId_idempotencyKey: { userId: caller.userId, idempotencyKey: key } },
-  });
-  return row && toConversationDto(row);
+  const row = await selectByIdempotencyKey(db, caller.userId, key);
+  return row ? toConversationDto(row) : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The hot path's statements, as raw SQL through Prisma ($queryRaw, same driver adapter, same
- * connection). A model query spends most of its time in Prisma's query compiler: measured here,
+ * connection): create, rename, the owner-scoped lookup and list pages. A model query spends most of its time in Prisma's query compiler: measured here,
  * updateManyAndReturn ~195 µs against ~115 µs for the same UPDATE … RETURNING raw, and
  * findFirst ~120 µs against ~55 µs (docs/performance.md). Rows come back with the same types.
  * Identifiers are quoted, so the SQL is the same on SQLite and PostgreSQL.
@@ -17,6 +17,38 @@ export async function selectOwned(
 ): Promise<Conversation | undefined> {
   const rows = await db.$queryRaw<Conversation[]>`
     SELECT * FROM "Conversation" WHERE "id" = ${id} AND "userId" = ${userId} LIMIT 1`;
+  return rows[0];
+}
+
+/** A new conversation's row: everything but the counters, which start at their defaults. */
+export type NewConversation = Omit<Conversation, 'version' | 'messageCount' | 'lastMessageAt'>;
+
+/**
+ * Inserts a conversation and returns the stored row in one statement. A duplicate idempotency key
+ * fails on the (userId, idempotencyKey) unique index (see isUniqueViolation).
+ */
+export async function insertConversation(db: Db, c: NewConversation): Promise<Conversation> {
+  const rows = await db.$queryRaw<Conversation[]>`
+    INSERT INTO "Conversation" ("id", "orgId", "userId", "title", "titleSource", "model",
+      "userDisplay", "timezone", "idempotencyKey", "createdAt", "updatedAt", "createdById",
+      "updatedById")
+    VALUES (${c.id}, ${c.orgId}, ${c.userId}, ${c.title}, ${c.titleSource}, ${c.model},
+      ${c.userDisplay}, ${c.timezone}, ${c.idempotencyKey}, ${c.createdAt}, ${c.updatedAt},
+      ${c.createdById}, ${c.updatedById})
+    RETURNING *`;
+  const row = rows[0];
+  if (!row) throw new Error('INSERT … RETURNING returned no row');
+  return row;
+}
+
+/** The owner's conversation created with this idempotency key, or undefined. */
+export async function selectByIdempotencyKey(
+  db: Db,
+  userId: string,
+  key: string,
+): Promise<Conversation | undefined> {
+  const rows = await db.$queryRaw<Conversation[]>`
+    SELECT * FROM "Conversation" WHERE "userId" = ${userId} AND "idempotencyKey" = ${key} LIMIT 1`;
   return rows[0];
 }
 
