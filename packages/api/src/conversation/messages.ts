@@ -7,6 +7,7 @@ import { newId, parseId } from '../ids.ts';
 import type { appendMessageInput, listMessagesInput } from '../schemas.ts';
 import { notFound, requireId, requireOwnedConversation } from './conversations.ts';
 import type { ConversationEvents } from './events.ts';
+import { insertMessage, selectMessages } from './statements.ts';
 
 export interface MessageDto {
   id: string;
@@ -37,23 +38,14 @@ export async function appendMessage(
   events: ConversationEvents,
 ): Promise<MessageDto> {
   const conversationId = requireId(input.conversationId);
-  const now = new Date();
-  const row = await db.$transaction(async (tx) => {
-    const { count } = await tx.conversation.updateMany({
-      where: { id: conversationId, userId: caller.userId },
-      data: { messageCount: { increment: 1 }, lastMessageAt: now, updatedAt: now },
-    });
-    if (count === 0) throw notFound();
-    return tx.message.create({
-      data: {
-        id: newId(),
-        conversationId,
-        role: input.role,
-        content: input.content,
-        createdAt: now,
-      },
-    });
+  const row = await insertMessage(db, caller.userId, {
+    id: newId(),
+    conversationId,
+    role: input.role,
+    content: input.content,
+    createdAt: new Date(),
   });
+  if (!row) throw notFound();
   const message = toMessageDto(row);
   events.publish(caller.userId, { type: 'message_appended', message });
   return message;
@@ -75,11 +67,7 @@ export async function listMessages(
   if (input.cursor && !after)
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
   await requireOwnedConversation(db, caller, conversationId);
-  const rows = await db.message.findMany({
-    where: { conversationId, ...(after && { id: { gt: after } }) },
-    orderBy: { id: 'asc' },
-    take: input.limit + 1,
-  });
+  const rows = await selectMessages(db, conversationId, after, input.limit + 1);
   const page = rows.slice(0, input.limit);
   return {
     items: page.map(toMessageDto),

@@ -1,11 +1,11 @@
 /**
  * The hot path's statements, as raw SQL through Prisma ($queryRaw, same driver adapter, same
- * connection): create, rename, the owner-scoped lookup and list pages. A model query spends most of its time in Prisma's query compiler: measured here,
+ * connection): create, rename, the owner-scoped lookup, list pages, and messages. A model query spends most of its time in Prisma's query compiler: measured here,
  * updateManyAndReturn ~195 µs against ~115 µs for the same UPDATE … RETURNING raw, and
  * findFirst ~120 µs against ~55 µs (docs/performance.md). Rows come back with the same types.
  * Identifiers are quoted, so the SQL is the same on SQLite and PostgreSQL.
  */
-import type { Conversation, Db } from '@parley/db';
+import type { Conversation, Db, Message } from '@parley/db';
 import { Prisma } from '@parley/db';
 import type { TitleSource } from './dto.ts';
 
@@ -105,4 +105,42 @@ export async function selectPage(db: Db, query: PageQuery): Promise<Conversation
     SELECT * FROM "Conversation" WHERE "userId" = ${query.userId} ${beyond}
     ORDER BY ${field} ${order}, "id" ${order}
     LIMIT ${query.take}`;
+}
+
+/**
+ * Appends a message to the owner's conversation and counts it there, in one transaction: the
+ * stored message, or undefined when the owner has no such conversation (nothing is written).
+ */
+export async function insertMessage(
+  db: Db,
+  userId: string,
+  message: Message,
+): Promise<Message | undefined> {
+  const m = message;
+  return db.$transaction(async (tx) => {
+    const counted = await tx.$executeRaw`
+      UPDATE "Conversation"
+      SET "messageCount" = "messageCount" + 1, "lastMessageAt" = ${m.createdAt},
+          "updatedAt" = ${m.createdAt}
+      WHERE "id" = ${m.conversationId} AND "userId" = ${userId}`;
+    if (counted === 0) return undefined;
+    const rows = await tx.$queryRaw<Message[]>`
+      INSERT INTO "Message" ("id", "conversationId", "role", "content", "createdAt")
+      VALUES (${m.id}, ${m.conversationId}, ${m.role}, ${m.content}, ${m.createdAt})
+      RETURNING *`;
+    return rows[0];
+  });
+}
+
+/** Up to `take` messages of a conversation after the given id (or from the first), oldest first. */
+export async function selectMessages(
+  db: Db,
+  conversationId: string,
+  after: string | null,
+  take: number,
+): Promise<Message[]> {
+  const beyond = after ? Prisma.sql`AND "id" > ${after}` : Prisma.empty;
+  return db.$queryRaw<Message[]>`
+    SELECT * FROM "Message" WHERE "conversationId" = ${conversationId} ${beyond}
+    ORDER BY "id" ASC LIMIT ${take}`;
 }
