@@ -1,8 +1,10 @@
 /**
  * The hot path's statements, as raw SQL through Prisma ($queryRaw, same driver adapter, same
- * connection): create, rename, the owner-scoped lookup, list pages, and messages. A model query spends most of its time in Prisma's query compiler: measured here,
- * updateManyAndReturn ~195 µs against ~115 µs for the same UPDATE … RETURNING raw, and
- * findFirst ~120 µs against ~55 µs (docs/performance.md). Rows come back with the same types.
+ * connection): create, rename, the owner-scoped lookup, list pages, and messages. A model query
+ * spends most of its time in Prisma's query compiler: measured here, updateManyAndReturn ~195 µs
+ * against ~115 µs for the same UPDATE … RETURNING raw, findFirst ~120 µs against ~55 µs, create
+ * ~345-390 µs against ~200-270 µs (docs/performance.md). Rows come back with the same types, and
+ * times are stored in the same text as the model API stores them (statements.test.ts).
  * Identifiers are quoted, so the SQL is the same on SQLite and PostgreSQL.
  */
 import type { Conversation, Db, Message } from '@parley/db';
@@ -114,19 +116,18 @@ export async function selectPage(db: Db, query: PageQuery): Promise<Conversation
 export async function insertMessage(
   db: Db,
   userId: string,
-  message: Message,
+  { id, conversationId, role, content, createdAt }: Message,
 ): Promise<Message | undefined> {
-  const m = message;
   return db.$transaction(async (tx) => {
     const counted = await tx.$executeRaw`
       UPDATE "Conversation"
-      SET "messageCount" = "messageCount" + 1, "lastMessageAt" = ${m.createdAt},
-          "updatedAt" = ${m.createdAt}
-      WHERE "id" = ${m.conversationId} AND "userId" = ${userId}`;
+      SET "messageCount" = "messageCount" + 1, "lastMessageAt" = ${createdAt},
+          "updatedAt" = ${createdAt}
+      WHERE "id" = ${conversationId} AND "userId" = ${userId}`;
     if (counted === 0) return undefined;
     const rows = await tx.$queryRaw<Message[]>`
       INSERT INTO "Message" ("id", "conversationId", "role", "content", "createdAt")
-      VALUES (${m.id}, ${m.conversationId}, ${m.role}, ${m.content}, ${m.createdAt})
+      VALUES (${id}, ${conversationId}, ${role}, ${content}, ${createdAt})
       RETURNING *`;
     return rows[0];
   });
