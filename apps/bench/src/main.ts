@@ -9,11 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
-import { buildParley, gitCommit, saveResults } from './checkout.ts';
 import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
-import { BENCH_DIR, REPO_ROOT, startTarget, type Target } from './process.ts';
+import { buildParley, parleyTarget } from './parley.ts';
+import { BENCH_DIR, REPO_ROOT, startTarget, type Target, type TargetSpec } from './process.ts';
 import {
   checkOnce,
   collectCursors,
@@ -37,6 +36,7 @@ import {
   type ScaleRun,
   type ScenarioFigures,
 } from './report.ts';
+import { gitCommit, saveResults } from './results.ts';
 import { seedDatabase, type SeededDatabase } from './seed.ts';
 import { fmt, formatLastLine, MB, median, ratio, round, type LastLine } from './stats.ts';
 
@@ -165,25 +165,16 @@ function cleanEnv(): void {
 /** Requests per minute; a server that had answered 429 would fail the run. */
 const RATE_LIMIT_FOR_LOAD = 1_000_000_000;
 
-function parleySpec(name: string, dataDir: string, settings: Settings) {
-  return {
-    name,
-    entry: settings.parleyEntry,
-    cwd: path.join(REPO_ROOT, 'apps/server'),
+function parleySpec(name: string, dataDir: string, settings: Settings): TargetSpec {
+  return parleyTarget(name, settings.parleyEntry, dataDir, {
+    // One key sends all the load: raise the per-key and per-IP limits far above it rather than
+    // turning them off (0), so that the limiter's own work stays in the measurement.
     env: {
-      ...PRODUCTION_ENV,
-      LOG_LEVEL: 'warn',
-      PARLEY_DATA_DIR: dataDir,
-      // One key sends all the load: raise the per-key and per-IP limits far above it rather than
-      // turning them off (0), so that the limiter's own work stays in the measurement.
       PARLEY_RATE_LIMIT_PER_KEY: String(RATE_LIMIT_FOR_LOAD),
       PARLEY_RATE_LIMIT_PER_IP: String(RATE_LIMIT_FOR_LOAD),
     },
-    nodeArgs: [
-      ...PRODUCTION_NODE_FLAGS,
-      ...(settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : []),
-    ],
-  };
+    nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : [],
+  });
 }
 
 function baselineSpec(name: 'baseline' | 'naive' | 'node-http', file: string) {

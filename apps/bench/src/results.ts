@@ -1,24 +1,11 @@
 /**
- * The code under measurement: Parley's production bundle built from this checkout, its commit, and
- * where the figures measured on it are kept.
+ * Where the figures of a run are kept: apps/bench/results/<start time>-<kind>.json, with the
+ * commit they were measured on.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { serverBuild } from '@parley/server/testing';
 import { BENCH_DIR, REPO_ROOT } from './process.ts';
-
-/**
- * Parley as `pnpm start` runs it: the production bundle, built afresh at the start of every run so
- * that the code measured is the code checked out. Returns the bundle's path.
- */
-export function buildParley(): string {
-  execFileSync(process.execPath, ['scripts/build.mjs'], {
-    cwd: path.join(REPO_ROOT, 'apps/server'),
-    stdio: 'inherit',
-  });
-  return serverBuild();
-}
 
 /** The checked-out commit, `+dirty` when apps/ or packages/ have changes not committed. */
 export function gitCommit(): string | null {
