@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/testing';
 import { REPO_ROOT, type TargetSpec } from './process.ts';
+import type { Settings } from './settings.ts';
 
 const SERVER_DIR = path.join(REPO_ROOT, 'apps/server');
 
@@ -43,4 +44,24 @@ export function parleyTarget(
     nodeArgs: [...PRODUCTION_NODE_FLAGS, ...nodeArgs],
     ...lifecycle,
   };
+}
+
+/** Requests per minute; a server that had answered 429 would fail the run. */
+const RATE_LIMIT_FOR_LOAD = 1_000_000_000;
+
+/** Parley as `pnpm bench` loads it, with CPU profiles if the run asks for them. */
+export function parleyUnderLoad(
+  name: string,
+  dataDir: string,
+  settings: Pick<Settings, 'parleyEntry' | 'cpuProf'>,
+): TargetSpec {
+  return parleyTarget(name, settings.parleyEntry, dataDir, {
+    // One key sends all the load: raise the per-key and per-IP limits far above it rather than
+    // turning them off (0), so that the limiter's own work stays in the measurement.
+    env: {
+      PARLEY_RATE_LIMIT_PER_KEY: String(RATE_LIMIT_FOR_LOAD),
+      PARLEY_RATE_LIMIT_PER_IP: String(RATE_LIMIT_FOR_LOAD),
+    },
+    nodeArgs: settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProf}`] : [],
+  });
 }
