@@ -5,19 +5,14 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { collectCursors } from './checks.ts';
 import { start, stop } from './lifecycle.ts';
 import { measure } from './measure.ts';
 import { parleyUnderLoad } from './parley.ts';
 import { BENCH_DIR, type TargetSpec } from './process.ts';
 import { log, secondsSince } from './progress.ts';
 import { pairedRatio, type Comparison } from './report.ts';
-import {
-  collectCursors,
-  florentRename,
-  parleyScenarios,
-  subjectOf,
-  type Subject,
-} from './scenarios.ts';
+import { florentRename, parleyScenarios, subjectOf, type Subject } from './scenarios.ts';
 import { seedDataDir, type SeededDatabase } from './seed.ts';
 import type { Settings } from './settings.ts';
 import { fmt, MB, round } from './stats.ts';

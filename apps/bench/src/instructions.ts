@@ -18,12 +18,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkOnce, collectCursors } from './checks.ts';
 import { buildParley, parleyTarget } from './parley.ts';
 import { REPO_ROOT, startTarget } from './process.ts';
 import { gitCommit, saveResults } from './results.ts';
 import {
-  checkOnce,
-  collectCursors,
   getScenario,
   listScenario,
   parleyScenarios,

@@ -3,11 +3,12 @@
  * of each, then the rounds, each scenario in turn within a round (so that a machine getting busier
  * or quieter shifts every scenario alike); a scenario's figures are the medians of its rounds.
  */
+import { checkOnce } from './checks.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
 import type { Target } from './process.ts';
 import { log } from './progress.ts';
 import type { ScenarioFigures } from './report.ts';
-import { checkOnce, headersFor, type Scenario, type Subject } from './scenarios.ts';
+import { headersFor, type Scenario, type Subject } from './scenarios.ts';
 import type { Settings } from './settings.ts';
 import { fmt, MB, median, round } from './stats.ts';
 

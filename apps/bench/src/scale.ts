@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { collectCursors } from './checks.ts';
 import { explainHotQueries } from './explain.ts';
 import { start, stop } from './lifecycle.ts';
 import { measure } from './measure.ts';
@@ -13,7 +14,6 @@ import { parleyUnderLoad } from './parley.ts';
 import { log, secondsSince } from './progress.ts';
 import { sizeLabel, type ScaleRun } from './report.ts';
 import {
-  collectCursors,
   florentRename,
   getScenario,
   listScenario,
