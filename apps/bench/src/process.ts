@@ -107,8 +107,8 @@ export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise
 }
 
 /**
- * The URL the target reports once it listens; rejects when it exits first (once its output is
- * all read) or says nothing within `timeoutMs`.
+ * The URL the target reports once it listens; rejects when it cannot be spawned, when it exits
+ * first (once its output is all read) or when it says nothing within `timeoutMs`.
  */
 function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   const stdout = child.stdout;
@@ -122,6 +122,7 @@ function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
       // Only the unfinished last line can still hold the report.
       else seen = seen.slice(seen.lastIndexOf('\n') + 1);
     };
+    const onError = (error: Error) => settle(() => reject(error));
     const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
       settle(() => reject(new Error(`exited with ${signal ?? code} before listening`)));
     const timer = setTimeout(
@@ -131,10 +132,12 @@ function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
     const settle = (done: () => void) => {
       clearTimeout(timer);
       stdout.off('data', onData);
+      child.off('error', onError);
       child.off('close', onClose);
       done();
     };
     stdout.on('data', onData);
+    child.once('error', onError);
     child.once('close', onClose);
   });
 }

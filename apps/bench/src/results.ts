@@ -1,6 +1,6 @@
 /**
  * Where the figures of a run are kept: apps/bench/results/<start time>-<kind>.json, with the
- * commit they were measured on and the machine they were measured on.
+ * commit and the machine they were measured on.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -84,4 +84,9 @@ describe('startTarget', () => {
       /node-http did not start: exited with 1 before listening[^]*BENCH_DB_FILE is not set/,
     );
   });
+
+  it('fails, instead of crashing the harness, when the wrapper command cannot be run', async () => {
+    const start = startTarget(nodeHttp({ wrapper: [path.join(dir, 'no-such-wrapper')] }));
+    await expect(start).rejects.toThrow(/node-http did not start: spawn \S*no-such-wrapper ENOENT/);
+  });
 });
