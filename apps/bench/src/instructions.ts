@@ -18,12 +18,11 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
-import { buildParley, gitCommit, saveResults } from './checkout.ts';
+import { checkOnce, collectCursors } from './checks.ts';
+import { buildParley, parleyTarget } from './parley.ts';
 import { REPO_ROOT, startTarget } from './process.ts';
+import { gitCommit, saveResults } from './results.ts';
 import {
-  checkOnce,
-  collectCursors,
   getScenario,
   listScenario,
   parleyScenarios,
@@ -104,15 +103,11 @@ async function countRun(
   try {
     copyFileSync(template, path.join(dataDir, 'parley.db'));
     const target = await startTarget(
-      {
-        name: scenarioId,
-        entry,
-        cwd: path.join(REPO_ROOT, 'apps/server'),
-        env: { ...PRODUCTION_ENV, LOG_LEVEL: 'warn', PARLEY_DATA_DIR: dataDir },
-        nodeArgs: [...REPEATABLE_V8, ...PRODUCTION_NODE_FLAGS],
+      parleyTarget(scenarioId, entry, dataDir, {
+        nodeArgs: REPEATABLE_V8,
         wrapper: CALLGRIND,
         stopGraceMs: START_TIMEOUT_MS,
-      },
+      }),
       START_TIMEOUT_MS,
     );
     try {

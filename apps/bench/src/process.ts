@@ -1,20 +1,22 @@
 /**
  * Benchmark targets as child processes: each runs `node <entry>` (a built .mjs as it is, a
  * TypeScript entry through `--import tsx`; never the tsx CLI, whose wrapper process would be the
- * pid we watch instead of the server itself) on
- * 127.0.0.1 and a port picked here, and counts as up when GET /healthz answers 200. Its memory is
- * read from /proc/<pid>/status: VmRSS now, VmHWM the peak over its life.
+ * pid we watch instead of the server itself) on 127.0.0.1 and port 0: the target binds a port the
+ * kernel picks and says which (report-port.mjs, preloaded), so no other program can take it
+ * first. It counts as up once it has said so and GET /healthz answers 200. Its memory is read
+ * from /proc/<pid>/status: VmRSS now, VmHWM the peak over its life.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BENCH_DIR = path.join(REPO_ROOT, 'apps/bench');
 const TSX_LOADER = import.meta.resolve('tsx');
+const REPORT_PORT = new URL('./report-port.mjs', import.meta.url).href;
+/** The line report-port.mjs prints once the target listens. */
+const LISTENING = /^bench-target listening (http:\/\/\S+)\n/m;
 
 export interface TargetSpec {
   name: string;
@@ -43,17 +45,6 @@ export interface Target {
   output(): string;
 }
 
-/** A port free on 127.0.0.1 right now (the kernel's pick). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /** Reads VmRSS and VmHWM (bytes) of a process from /proc. */
 export function processMemory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -63,19 +54,20 @@ export function processMemory(pid: number): { rss: number; peak: number } {
 }
 
 export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise<Target> {
-  const port = await freePort();
   const [command = process.execPath, ...wrapperArgs] = spec.wrapper ?? [];
   const child = spawn(
     command,
     [
       ...(spec.wrapper ? [...wrapperArgs, process.execPath] : []),
       ...(spec.nodeArgs ?? []),
+      '--import',
+      REPORT_PORT,
       ...(spec.entry.endsWith('.mjs') ? [] : ['--import', TSX_LOADER]),
       spec.entry,
     ],
     {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: String(port) },
+      env: { ...process.env, ...spec.env, HOST: '127.0.0.1', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -83,26 +75,24 @@ export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-8_000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
 
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exitCode !== undefined) {
-      throw new Error(`${spec.name} exited with ${exitCode} before answering\n${output}`);
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${spec.name} did not answer /healthz within ${timeoutMs} ms\n${output}`);
-    }
-    if (await healthy(url)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  let url: string;
+  try {
+    url = await listeningUrl(child, timeoutMs);
+    const left = Math.max(1, deadline - Date.now());
+    const health = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(left) });
+    await health.arrayBuffer();
+    if (!health.ok) throw new Error(`answered ${health.status} to GET /healthz`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${spec.name} did not start: ${reason}\n${output}`, { cause: error });
   }
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${spec.name} has no pid`);
@@ -116,14 +106,40 @@ export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise
   };
 }
 
-async function healthy(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.ok;
-  } catch {
-    return false;
-  }
+/**
+ * The URL the target reports once it listens; rejects when it cannot be spawned, when it exits
+ * first (once its output is all read) or when it says nothing within `timeoutMs`.
+ */
+function listeningUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
+  const stdout = child.stdout;
+  if (!stdout) return Promise.reject(new Error('no stdout'));
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      const url = LISTENING.exec(seen)?.[1];
+      if (url) settle(() => resolve(url));
+      // Only the unfinished last line can still hold the report.
+      else seen = seen.slice(seen.lastIndexOf('\n') + 1);
+    };
+    const onError = (error: Error) => settle(() => reject(error));
+    const onClose = (code: number | null, signal: NodeJS.Signals | null) =>
+      settle(() => reject(new Error(`exited with ${signal ?? code} before listening`)));
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`reported no listening port within ${timeoutMs} ms`))),
+      timeoutMs,
+    );
+    const settle = (done: () => void) => {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      child.off('error', onError);
+      child.off('close', onClose);
+      done();
+    };
+    stdout.on('data', onData);
+    child.once('error', onError);
+    child.once('close', onClose);
+  });
 }
 
 async function stopChild(

@@ -11,6 +11,8 @@
  * him, so that creating does not change what alice's list pages hold while they are measured.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrateDeploy } from '@parley/db/migrate';
 import Database from 'better-sqlite3';
@@ -187,4 +189,10 @@ export async function seedDatabase(file: string, options: SeedOptions): Promise<
   } finally {
     sqlite.close();
   }
+}
+
+/** Seeds `<dir>/parley.db`, the file Parley opens in its data directory (creating dir). */
+export async function seedDataDir(dir: string, options: SeedOptions): Promise<SeededDatabase> {
+  mkdirSync(dir, { recursive: true });
+  return seedDatabase(path.join(dir, 'parley.db'), options);
 }

@@ -1,6 +1,7 @@
 /**
  * What every baseline shares as a process: it listens on HOST:PORT from the environment (the
- * harness picks the port), answers GET /healthz once its database is open, and exits on SIGTERM.
+ * harness passes port 0 and learns the port the kernel picked, as for Parley), answers
+ * GET /healthz once its database is open, and exits on SIGTERM.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';

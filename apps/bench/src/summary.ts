@@ -1,0 +1,72 @@
+/**
+ * What `pnpm bench` prints on stdout: the comparison's tables, the scale run's with its query
+ * plans, the bar, a line on the run itself, and last the one-line summary that tools read.
+ */
+import { busyDuring, cores, formatLoad } from './machine.ts';
+import {
+  comparisonTable,
+  scaleTable,
+  targetsTable,
+  type Comparison,
+  type ScaleRun,
+} from './report.ts';
+import type { BenchRun } from './results.ts';
+import { fmt, formatLastLine } from './stats.ts';
+
+/** The last line, for Parley's REST rename (Florent). */
+export function lastLineOf(comparison: Comparison): string {
+  const parley = comparison.scenarios.find((f) => f.id === 'rename.florent@parley');
+  return formatLastLine({
+    parleyOverBaseline: comparison.ratios['parley/baseline'] ?? NaN,
+    parleyOverNaive: comparison.ratios['parley/naive'] ?? NaN,
+    p99Ms: parley?.p99Ms ?? NaN,
+    rssMb: comparison.targets.parley?.peakRssMb ?? NaN,
+  });
+}
+
+function scaleLines(scale: ScaleRun): string[] {
+  const out = [
+    `## Scale (Parley, ${fmt(scale.small)} vs ${fmt(scale.large)} conversations; the user owns ${fmt(scale.largeOwn)} of the latter)`,
+    '',
+    scaleTable(scale),
+    '',
+    `### Query plans at ${fmt(scale.large)} conversations (SQL as Prisma sent it)`,
+    '',
+  ];
+  for (const op of scale.queryPlans) {
+    out.push(`${op.operation}:`);
+    for (const s of op.statements) {
+      out.push(`  ${s.sql.replace(/\s+/g, ' ')}`);
+      for (const step of s.plan) out.push(`    ${step}`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+/** Every line before the last one (the caller may add where the results were saved). */
+export function summaryLines(run: BenchRun): string[] {
+  const { comparison, scale, settings } = run;
+  const out = [
+    '',
+    `## Comparison (${fmt(comparison.conversations)} conversations, ${settings.connections} connections, medians of ${settings.rounds} x ${settings.seconds} s)`,
+    '',
+    comparisonTable(comparison),
+    '',
+    targetsTable(comparison),
+    '',
+  ];
+  if (scale) out.push(...scaleLines(scale));
+  out.push('## The bar (DESIGN.md, issue 5)', '', ...run.bar, '');
+  out.push(
+    `Run took ${run.durationSeconds} s; load average ${formatLoad(run.loadBefore)} before, ` +
+      `${formatLoad(run.loadAfter)} after on ${cores()} cores ` +
+      '(the load generator and the server under test share them).',
+  );
+  if (busyDuring(run.loadBefore, run.loadAfter)) {
+    out.push(
+      'The machine was busy with other work during this run: take these figures as provisional.',
+    );
+  }
+  return out;
+}
