@@ -3,7 +3,7 @@
  * fresh data directory, mint a key with the CLI while it runs, create and rename over /trpc,
  * restart, and find the rename kept.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,13 +16,15 @@ import {
   type ServerProcess,
 } from './process.ts';
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
+const parentDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
+/** Does not exist yet: the server creates it. */
+const dataDir = path.join(parentDir, 'data');
 const env = { PARLEY_DATA_DIR: dataDir };
 let server: ServerProcess | undefined;
 
 afterAll(async () => {
   await server?.stop('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(parentDir, { recursive: true, force: true });
 });
 
 describe('server process', () => {
@@ -41,7 +43,9 @@ describe('server process', () => {
   });
 
   it('starts, creates the data directory and answers /healthz', async () => {
+    expect(existsSync(dataDir)).toBe(false);
     server = await startServerProcess(env);
+    expect(existsSync(path.join(dataDir, 'parley.db'))).toBe(true);
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
