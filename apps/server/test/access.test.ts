@@ -105,6 +105,25 @@ const ops: Op[] = [
   ['tRPC delete', () => ['POST', '/trpc/conversation.delete', { id }]],
 ];
 
+/** Each list, as [name, path, the ids of the conversations listed (canonical)]. */
+const lists = (user: string): [string, string, (body: any) => string[]][] => [
+  [
+    'orq list',
+    '/v2/conversations',
+    (body) => body.data.map((c: any) => (c._id as string).slice('conv_'.length).toUpperCase()),
+  ],
+  [
+    'Dify list',
+    `/v1/conversations?user=${user}`,
+    (body) => body.data.map((c: any) => c.id as string),
+  ],
+  [
+    'tRPC list',
+    '/trpc/conversation.list',
+    (body) => body.result.data.items.map((c: any) => c.id as string),
+  ],
+];
+
 const snapshot = async () => ({
   conversations: await t.database.db.conversation.findMany({ orderBy: { id: 'asc' } }),
   messages: await t.database.db.message.count(),
@@ -128,19 +147,28 @@ describe.each([
     expect(await snapshot()).toEqual(before);
   });
 
-  it('lists do not show the conversation', async () => {
-    for (const path of [
-      '/v2/conversations',
-      `/v1/conversations?user=${user ?? 'alice'}`,
-      '/trpc/conversation.list',
-    ]) {
+  // A valid credential of someone else lists its own (empty) conversations; a refused one is 401.
+  const listStatus = status === 404 ? 200 : 401;
+  it(`lists are ${listStatus} and do not show the conversation`, async () => {
+    for (const [name, path, ids] of lists(user ?? 'alice')) {
       const response = await call(t.url, 'GET', path, { key: tokens[token] });
-      expect(JSON.stringify(response.body)).not.toContain('Private');
+      expect(response.status, name).toBe(listStatus);
+      if (listStatus === 200) expect(ids(response.body), name).toEqual([]);
+      expect(JSON.stringify(response.body), name).not.toMatch(/Private|secret/);
     }
   });
 });
 
 describe('the owner', () => {
+  it('sees the conversation in every list', async () => {
+    for (const [name, path, ids] of lists('alice')) {
+      const response = await call(t.url, 'GET', path, { key: tokens.owner });
+      expect(response.status, name).toBe(200);
+      const listed = ids(response.body);
+      expect(listed, name).toContain(name === 'Dify list' ? renderId(id, 'uuid') : id);
+    }
+  });
+
   it('reaches the conversation through a session token too', async () => {
     const response = await call(t.url, 'GET', `/api/conversations/${id}`, {
       key: tokens.ownerSession,

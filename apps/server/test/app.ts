@@ -28,7 +28,7 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins'>> &
+  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>> &
     Partial<Pick<ApiDeps, 'titleGenerator'>> & { auth?: AuthConfig } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
@@ -55,6 +55,7 @@ export async function startTestApp(
     bodyLimit: options.bodyLimit,
     rateLimits: options.rateLimits,
     corsOrigins: options.corsOrigins,
+    trustProxy: options.trustProxy,
   });
   const server: Server = app.listen(0, '127.0.0.1');
   answerUnparseableRequests(server);

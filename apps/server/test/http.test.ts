@@ -1,6 +1,7 @@
 /** The Express app in-process on an ephemeral 127.0.0.1 port, against a real temporary database. */
+import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './app.ts';
+import { call, startTestApp, type TestApp } from './app.ts';
 import { trpc } from './process.ts';
 
 let t: TestApp;
@@ -13,6 +14,24 @@ beforeAll(async () => {
   key = await t.key('acme', 'alice');
 });
 afterAll(() => t.close());
+
+const logLines = (app = t) =>
+  app
+    .logs()
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, any>);
+
+/** Waits for a log line (the bound only stops a hung test). */
+async function logLine(match: (line: Record<string, any>) => boolean, app = t) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const found = logLines(app).find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no such log line');
+}
 
 describe('HTTP surface', () => {
   it('/healthz answers 200 when the database does', async () => {
@@ -84,11 +103,11 @@ describe('HTTP surface', () => {
     const response = await fetch(`${url}/nope?line=1`, { headers: { 'x-request-id': 'line-1' } });
     expect(response.headers.get('x-request-id')).toBe('line-1');
     await fetch(`${url}/healthz`, { headers: { 'x-request-id': 'probe-1' } });
-    const lines = t
-      .logs()
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, any>);
+    // A line is written when the server finishes a response, which may come after the client has
+    // read it: a later request's line shows the probe's would be there by now.
+    await fetch(`${url}/nope?line=2`, { headers: { 'x-request-id': 'after-probe' } });
+    await logLine((line) => line.req?.id === 'after-probe');
+    const lines = logLines();
     const mine = lines.filter((line) => line.req?.id === 'line-1');
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({
@@ -103,7 +122,69 @@ describe('HTTP surface', () => {
 
   it('never writes the bearer token to the log', async () => {
     await trpc(url, 'query', 'conversation.list', {}, key);
-    expect(t.logs()).toContain('"url":"/trpc/conversation.list');
+    await logLine((line) => line.req?.url?.startsWith('/trpc/conversation.list'));
     expect(t.logs()).not.toContain(key);
+  });
+});
+
+describe('internal errors', () => {
+  it('answer 500 without their message on tRPC and every face, logged with the request id', async () => {
+    const broken = await startTestApp();
+    const alice = await broken.key('acme', 'alice');
+    const created = await trpc(
+      broken.url,
+      'mutation',
+      'conversation.create',
+      { title: 'T' },
+      alice,
+    );
+    const id: string = created.body.result.data.id;
+    // A real failure inside every conversation query: the table they read is gone.
+    await broken.database.db.$executeRawUnsafe(
+      'ALTER TABLE "Conversation" RENAME TO "Conversation_gone"',
+    );
+    try {
+      const requests: [string, string, string, unknown?][] = [
+        [
+          'trpc',
+          'GET',
+          `/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ id }))}`,
+        ],
+        ['florent', 'PATCH', `/api/florent/conversations/${id}`, { title: 'New' }],
+        ['orq', 'GET', `/v2/conversations/${renderId(id, 'orq')}`],
+        ['rag', 'GET', `/api/conversations/${id}`],
+        ['dify', 'GET', '/v1/conversations?user=alice'],
+      ];
+      for (const [name, method, path, body] of requests) {
+        const requestId = `internal-${name}`;
+        const response = await call(broken.url, method, path, {
+          key: alice,
+          body,
+          headers: { 'x-request-id': requestId },
+        });
+        expect(response.status, name).toBe(500);
+        expect(response.headers.get('x-request-id'), name).toBe(requestId);
+        const text = JSON.stringify(response.body);
+        expect(text, name).toContain('Internal server error');
+        expect(text, name).not.toMatch(
+          /no such table|Conversation_gone|SQLITE|prisma|\bat \S+:\d+/i,
+        );
+        if (name === 'trpc') {
+          expect(response.body.error.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+        }
+        // The operator finds what happened under the id the client was given.
+        const logged = await logLine(
+          (line) => line.req?.id === requestId && line.err !== undefined,
+          broken,
+        );
+        expect(logged.level, name).toBe(50);
+        expect(JSON.stringify(logged.err), name).toMatch(/no such table/);
+      }
+    } finally {
+      await broken.database.db.$executeRawUnsafe(
+        'ALTER TABLE "Conversation_gone" RENAME TO "Conversation"',
+      );
+      await broken.close();
+    }
   });
 });

@@ -54,6 +54,14 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Every JSON log line the server printed so far. */
   logs: Record<string, unknown>[];
+  /**
+   * The first log line (printed so far or later) that `match` accepts; rejects after timeoutMs,
+   * a bound that only stops a hung test. Lines arrive in the order the server wrote them.
+   */
+  waitForLog(
+    match: (entry: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -76,6 +84,24 @@ export function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];
+  const logWaiters = new Set<(entry: Record<string, unknown>) => void>();
+  const waitForLog: ServerProcess['waitForLog'] = (match, timeoutMs = 30_000) => {
+    const found = logs.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const check = (entry: Record<string, unknown>) => {
+        if (!match(entry)) return;
+        clearTimeout(timer);
+        logWaiters.delete(check);
+        resolve(entry);
+      };
+      const timer = setTimeout(() => {
+        logWaiters.delete(check);
+        reject(new Error(`no matching log line in ${timeoutMs} ms`));
+      }, timeoutMs);
+      logWaiters.add(check);
+    });
+  };
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
@@ -99,12 +125,14 @@ export function startServerProcess(
         return;
       }
       logs.push(entry);
+      for (const check of logWaiters) check(entry);
       if (entry.msg === 'listening' && typeof entry.url === 'string') {
         clearTimeout(timer);
         resolve({
           url: entry.url,
           child,
           logs,
+          waitForLog,
           stop(signal = 'SIGTERM') {
             child.kill(signal);
             return exited;

@@ -1,7 +1,8 @@
 /** The web app's sign-in endpoints and the session cookie, in-process against a real database. */
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,12 +18,13 @@ import { createApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { loadSessionSecret } from '../src/session-secret.ts';
 import { trpc } from './process.ts';
+import { selfSignedCertificate } from './tls.ts';
 
 let database: TestDatabase;
 const servers: Server[] = [];
 let key: string;
 
-async function listen(options: { demo: boolean; trustProxy?: boolean }) {
+async function listen(options: { demo: boolean; trustProxy?: boolean; tls?: boolean }) {
   const tokens = createSessionTokens('a-session-secret-for-the-tests-0123456789');
   const deps = {
     db: database.db,
@@ -35,10 +37,15 @@ async function listen(options: { demo: boolean; trustProxy?: boolean }) {
     session: { tokens, demo: options.demo },
     trustProxy: options.trustProxy,
   });
-  const server = app.listen(0, '127.0.0.1');
+  // Over TLS as a server terminating it itself would be: the socket is encrypted (req.secure).
+  const server = options.tls
+    ? https.createServer(selfSignedCertificate(), app)
+    : http.createServer(app);
+  server.listen(0, '127.0.0.1');
   servers.push(server);
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, deps };
+  const scheme = options.tls ? 'https' : 'http';
+  return { url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`, deps };
 }
 
 let url: string;
@@ -135,6 +142,29 @@ describe('POST /auth/session', () => {
     expect(untrusted.headers.get('set-cookie')).not.toMatch(/Secure/i);
   });
 
+  it('marks the cookie Secure over direct TLS', async () => {
+    const secured = await listen({ demo: false, tls: true });
+    const body = JSON.stringify({ apiKey: key });
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = https.request(`${secured.url}/auth/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        rejectUnauthorized: false, // self-signed: what matters here is that the socket is TLS
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(response.statusCode).toBe(200);
+    const setCookie = response.headers['set-cookie']?.[0] ?? '';
+    expect(setCookie).toMatch(/^parley_session=[\w.-]+;/);
+    expect(setCookie).toMatch(/; Secure/i);
+    expect(setCookie).toMatch(/HttpOnly/i);
+  });
+
   it('a Bearer header wins over the cookie', async () => {
     const cookie = cookieOf(await signIn(url, { apiKey: key }));
     const response = await fetch(`${url}/trpc/conversation.list`, {
@@ -192,8 +222,9 @@ describe('live updates over HTTP', () => {
     const created = await trpc(url, 'mutation', 'conversation.create', { title: 'Before' }, key);
     const id = created.body.result.data.id as string;
 
+    // The bound only stops a hung test; reading then fails.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 10_000);
+    const timer = setTimeout(() => controller.abort(), 30_000);
     const stream = await fetch(`${url}/trpc/conversation.changes`, {
       headers: { cookie, accept: 'text/event-stream' },
       signal: controller.signal,
@@ -202,15 +233,18 @@ describe('live updates over HTTP', () => {
     expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
+    /** Reads until the stream holds `wanted`; fails if the stream ends first. */
+    const readUntil = async (wanted: string) => {
+      while (!text.includes(wanted)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${wanted}: ${text}`);
+        text += value;
+      }
+    };
     // The stream opens with a "connected" event once the subscription is registered.
-    while (!text.includes('event: connected')) text += (await reader.read()).value ?? '';
-
+    await readUntil('event: connected');
     await trpc(url, 'mutation', 'conversation.rename', { id, title: 'After' }, key);
-    while (!text.includes('"After"')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
+    await readUntil('"After"');
     clearTimeout(timer);
     controller.abort();
     expect(text).toContain('"type":"renamed"');
@@ -222,7 +256,7 @@ describe('live updates over HTTP', () => {
     // UNAUTHORIZED, so a signed-out page does not hammer the server.
     const response = await fetch(`${url}/trpc/conversation.changes`, {
       headers: { accept: 'text/event-stream' },
-      signal: AbortSignal.timeout(5_000),
+      signal: AbortSignal.timeout(30_000), // only stops a hung test
     });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

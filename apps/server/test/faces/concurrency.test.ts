@@ -128,6 +128,39 @@ describe('Idempotency-Key', () => {
     expect(tooLong.status).toBe(400);
   });
 
+  it('a replay after a rename returns the current state; a delete frees the key', async () => {
+    const headers = { 'idempotency-key': 'orq-renamed' };
+    const first = await call(t.url, 'POST', '/v2/conversations', {
+      key,
+      body: { displayName: 'First' },
+      headers,
+    });
+    expect(first.status).toBe(201);
+    const id: string = first.body._id;
+    const renamed = await call(t.url, 'PATCH', `/v2/conversations/${id}`, {
+      key,
+      body: { displayName: 'Renamed' },
+    });
+    expect(renamed.status).toBe(200);
+    const replay = await call(t.url, 'POST', '/v2/conversations', {
+      key,
+      body: { displayName: 'Ignored' },
+      headers,
+    });
+    expect(replay.body).toEqual(renamed.body);
+    expect(replay.headers.get('etag')).toBe('"2"');
+
+    expect((await call(t.url, 'DELETE', `/v2/conversations/${id}`, { key })).status).toBe(204);
+    const fresh = await call(t.url, 'POST', '/v2/conversations', {
+      key,
+      body: { displayName: 'Second life' },
+      headers,
+    });
+    expect(fresh.status).toBe(201);
+    expect(fresh.body._id).not.toBe(id);
+    expect(fresh.body.displayName).toBe('Second life');
+  });
+
   it('without the header, two creates are two conversations (vendor clients are unchanged)', async () => {
     const a = await call(t.url, 'POST', '/api/florent/conversations', {
       key,
