@@ -130,7 +130,7 @@ describe('each seed’s example request, sent to Parley', () => {
     expect(response.status).toBe(status);
     expect(response.status).toBe(201);
     expectSchema('florent', 'FlorentConversationResponse', response.body);
-    // Wire-exact: the seed's fields, no others, in the formats DESIGN.md gives.
+    // Wire-exact: the seed's fields, no others, in the formats docs/faces.md gives.
     const c = response.body.conversation;
     expect(Object.keys(response.body)).toEqual(['conversation']);
     expect(Object.keys(c).sort()).toEqual(
@@ -193,7 +193,7 @@ describe('each seed’s example request, sent to Parley', () => {
     );
     const c = response.body;
     expect(c).toMatchObject({ kind: 'conversation', _id: id, displayName: request.displayName });
-    // DESIGN.md: conv_ + the lower-case ULID, times in unix milliseconds.
+    // docs/faces.md: conv_ + the lower-case ULID, times in unix milliseconds.
     expect(c._id).toMatch(ORQ_ID);
     expectNow(c.createdAt, 'ms', 'createdAt');
     expectNow(c.updatedAt, 'ms', 'updatedAt');
