@@ -1,6 +1,6 @@
 // Prisma's schema engine compiled to WebAssembly, driven through the better-sqlite3 driver
 // adapter. The Rust binary engine cannot be downloaded on Parley's machines, so this is how
-// migrations are applied, created and diffed (see /work/shared/notes/prisma-offline.md).
+// migrations are applied, created and diffed (docs/database.md, "The offline schema engine").
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
