@@ -24,7 +24,7 @@ export {
   type Principal,
 } from './auth/principal.ts';
 export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
-export { parseBearer } from './auth/api-keys.ts';
+export { parseBearer } from './rules/api-key.ts';
 export {
   createSessionTokens,
   sessionIdentityOfApiKey,
@@ -40,9 +40,14 @@ export {
   type ConversationEvents,
   type InProcessEvents,
 } from './conversation/events.ts';
-export { parseId, renderId, newId, type IdFormat } from './ids.ts';
-export { normalizeTitle, countGraphemes, takeGraphemes, TITLE_MAX_GRAPHEMES } from './title.ts';
-export * from './schemas.ts';
+export { parseId, renderId, newId, type IdFormat } from './rules/ids.ts';
+export {
+  normalizeTitle,
+  countGraphemes,
+  takeGraphemes,
+  TITLE_MAX_GRAPHEMES,
+} from './rules/title.ts';
+export * from './rules/schemas.ts';
 export type { ConversationDto, TitleSource } from './conversation/dto.ts';
 export type { MessageDto } from './conversation/messages.ts';
 

@@ -6,8 +6,10 @@
 import type { Db } from '@parley/db';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyResult } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { ensureOrganization, ensureUser, NAME_PATTERN } from './accounts.ts';
-import { hashApiKey, looksLikeApiKey, parseBearer } from './api-keys.ts';
+import { looksLikeApiKey, parseBearer } from '../rules/api-key.ts';
+import { hashApiKey } from '../rules/api-key-crypto.ts';
+import { NAME_PATTERN } from '../rules/names.ts';
+import { ensureOrganization, ensureUser } from './accounts.ts';
 import { principalOfSession, type SessionTokens } from './session-tokens.ts';
 
 export interface Principal {

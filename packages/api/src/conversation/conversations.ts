@@ -6,14 +6,14 @@ import type { Conversation, Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { decodeCursor, encodeCursor, type ConversationPosition } from '../cursor.ts';
+import { decodeCursor, encodeCursor, type ConversationPosition } from '../rules/cursor.ts';
 import { isUniqueViolation } from '../db-errors.ts';
-import { newId, parseId } from '../ids.ts';
+import { newId, parseId } from '../rules/ids.ts';
 import type {
   createConversationInput,
   listConversationsInput,
   renameConversationInput,
-} from '../schemas.ts';
+} from '../rules/schemas.ts';
 import { toConversationDto, type ConversationDto } from './dto.ts';
 import type { ConversationEvents } from './events.ts';
 import {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.ts';
-import { renderId } from '../ids.ts';
+import { renderId } from '../rules/ids.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;

@@ -11,7 +11,7 @@ import {
   createConversationInput,
   listConversationsInput,
   renameConversationInput,
-} from '../schemas.ts';
+} from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 export const conversationRouter = createTRPCRouter({

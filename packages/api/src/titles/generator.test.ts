@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countGraphemes } from '../title.ts';
+import { countGraphemes } from '../rules/title.ts';
 import {
   GENERATED_TITLE_GRAPHEMES,
   localTitleGenerator,
