@@ -48,8 +48,7 @@ export {
   TITLE_MAX_GRAPHEMES,
 } from './rules/title.ts';
 export * from './rules/schemas.ts';
-export type { ConversationDto, TitleSource } from './conversation/dto.ts';
-export type { MessageDto } from './conversation/messages.ts';
+export type { ConversationDto, MessageDto, TitleSource } from './data/dto.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

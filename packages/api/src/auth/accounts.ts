@@ -4,7 +4,7 @@
  * they are one identity.
  */
 import type { Db } from '@parley/db';
-import { isUniqueViolation } from '../db-errors.ts';
+import { isUniqueViolation } from '../data/db-errors.ts';
 import { generateApiKey } from '../rules/api-key-crypto.ts';
 import { newId } from '../rules/ids.ts';
 import { NAME_PATTERN } from '../rules/names.ts';

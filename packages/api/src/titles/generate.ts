@@ -5,10 +5,10 @@
 import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.ts';
-import { requireId, requireOwnedConversation } from '../conversation/conversations.ts';
-import { toConversationDto, type ConversationDto } from '../conversation/dto.ts';
+import { requireId, requireOwnedConversation } from '../conversation/access.ts';
+import { toConversationDto, type ConversationDto } from '../data/dto.ts';
 import type { ConversationEvents } from '../conversation/events.ts';
-import { writeTitle } from '../conversation/statements.ts';
+import { writeTitle } from '../data/statements.ts';
 import type { ApiLogger } from '../trpc.ts';
 import type { TitleGenerator } from './generator.ts';
 
