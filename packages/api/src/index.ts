@@ -21,8 +21,8 @@ export {
   createAuthenticator,
   type AuthConfig,
   type Authenticate,
-  type Principal,
-} from './auth/principal.ts';
+} from './auth/authenticator.ts';
+export type { Principal } from './auth/principal.ts';
 export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
 export { parseBearer } from './rules/api-key.ts';
 export {

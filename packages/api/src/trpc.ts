@@ -8,7 +8,8 @@
 import type { Db } from '@parley/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import type { Authenticate, Principal } from './auth/principal.ts';
+import type { Authenticate } from './auth/authenticator.ts';
+import type { Principal } from './auth/principal.ts';
 import type { ConversationEvents } from './conversation/events.ts';
 import { localTitleGenerator, type TitleGenerator } from './titles/generator.ts';
 

@@ -2,7 +2,11 @@
 import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
-import { createAuthenticator, type AuthConfig, type Authenticate } from '../src/auth/principal.ts';
+import {
+  createAuthenticator,
+  type AuthConfig,
+  type Authenticate,
+} from '../src/auth/authenticator.ts';
 import { createInProcessEvents, type InProcessEvents } from '../src/conversation/events.ts';
 import { createCaller } from '../src/root.ts';
 import { createTRPCContext, type ApiDeps } from '../src/trpc.ts';

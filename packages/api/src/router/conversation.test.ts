@@ -239,7 +239,7 @@ describe('authentication', () => {
 
   it('without the credential cache, a revocation applies to the next request', async () => {
     const { revokeApiKey, createApiKey } = await import('../auth/accounts.ts');
-    const { createAuthenticator } = await import('../auth/principal.ts');
+    const { createAuthenticator } = await import('../auth/authenticator.ts');
     const { createCaller } = await import('../root.ts');
     const { createTRPCContext } = await import('../trpc.ts');
     const authenticate = createAuthenticator(h.db, {}, 0);
