@@ -2,20 +2,15 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
 export { appRouter, createCaller, type AppRouter } from './root.ts';
-export {
-  createTRPCContext,
-  type ApiDeps,
-  type ApiLogger,
-  type Context,
-  type RequestAuth,
-} from './trpc.ts';
+export { createTRPCContext, type Context } from './trpc.ts';
+export type { ApiDeps, ApiLogger, RequestAuth } from './deps/api-deps.ts';
 export {
   localTitleGenerator,
   openAiTitleGenerator,
   titleFromText,
   type OpenAiTitleOptions,
   type TitleGenerator,
-} from './titles/generator.ts';
+} from './deps/title-generators.ts';
 export {
   actAs,
   createAuthenticator,
@@ -39,7 +34,7 @@ export {
   type ConversationEvent,
   type ConversationEvents,
   type InProcessEvents,
-} from './conversation/events.ts';
+} from './deps/conversation-events.ts';
 export { parseId, renderId, newId, type IdFormat } from './rules/ids.ts';
 export {
   normalizeTitle,

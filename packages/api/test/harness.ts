@@ -7,9 +7,10 @@ import {
   type AuthConfig,
   type Authenticate,
 } from '../src/auth/authenticator.ts';
-import { createInProcessEvents, type InProcessEvents } from '../src/conversation/events.ts';
+import { createInProcessEvents, type InProcessEvents } from '../src/deps/conversation-events.ts';
 import { createCaller } from '../src/root.ts';
-import { createTRPCContext, type ApiDeps } from '../src/trpc.ts';
+import type { ApiDeps } from '../src/deps/api-deps.ts';
+import { createTRPCContext } from '../src/trpc.ts';
 
 export interface Harness {
   db: Db;

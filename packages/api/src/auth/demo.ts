@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@parley/db';
 import { createConversation } from '../conversation/conversations.ts';
-import type { ConversationEvents } from '../conversation/events.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
 import { appendMessage } from '../conversation/messages.ts';
 import { ensureOrganization, ensureUser } from './accounts.ts';
 import type { Principal } from './principal.ts';

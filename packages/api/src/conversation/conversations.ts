@@ -23,7 +23,7 @@ import type {
   renameConversationInput,
 } from '../rules/schemas.ts';
 import { notFound, requireId, requireOwnedConversation } from './access.ts';
-import type { ConversationEvents } from './events.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';

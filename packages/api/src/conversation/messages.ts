@@ -8,7 +8,7 @@ import { insertMessage, selectMessages } from '../data/statements.ts';
 import { newId, parseId } from '../rules/ids.ts';
 import type { appendMessageInput, listMessagesInput } from '../rules/schemas.ts';
 import { notFound, requireId, requireOwnedConversation } from './access.ts';
-import type { ConversationEvents } from './events.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
 
 /**
  * Appends in one transaction with the counters, so messageCount and lastMessageAt are always

@@ -5,7 +5,7 @@ import {
   listConversations,
   renameConversation,
 } from '../conversation/conversations.ts';
-import { generateConversationTitle } from '../titles/generate.ts';
+import { generateConversationTitle } from '../conversation/naming.ts';
 import {
   conversationByIdInput,
   createConversationInput,

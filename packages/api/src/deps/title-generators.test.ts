@@ -9,7 +9,7 @@ import {
   localTitleGenerator,
   openAiTitleGenerator,
   titleFromText,
-} from './generator.ts';
+} from './title-generators.ts';
 
 describe('titleFromText', () => {
   it('keeps a short message as it is, on one line, without quotes', () => {
