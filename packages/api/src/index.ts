@@ -1,3 +1,7 @@
+/**
+ * @parley/api: the tRPC router, its context and the services a host composes into a server. The
+ * pure rules are also their own entry, @parley/api/rules, for code that must not load Prisma.
+ */
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
@@ -19,7 +23,6 @@ export {
 } from './auth/authenticator.ts';
 export type { Principal } from './auth/principal.ts';
 export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
-export { parseBearer } from './rules/api-key.ts';
 export {
   createSessionTokens,
   sessionIdentityOfApiKey,
@@ -35,13 +38,7 @@ export {
   type ConversationEvents,
   type InProcessEvents,
 } from './deps/conversation-events.ts';
-export { parseId, renderId, newId, type IdFormat } from './rules/ids.ts';
-export {
-  normalizeTitle,
-  countGraphemes,
-  takeGraphemes,
-  TITLE_MAX_GRAPHEMES,
-} from './rules/title.ts';
+export * from './rules/index.ts';
 export * from './rules/schemas.ts';
 export type { ConversationDto, MessageDto, TitleSource } from './data/dto.ts';
 
