@@ -7,7 +7,13 @@ import type { AppRouter } from './root.ts';
 
 export { appRouter, createCaller, type AppRouter } from './root.ts';
 export { createTRPCContext, type Context } from './trpc.ts';
-export type { ApiDeps, ApiLogger, RequestAuth } from './deps/api-deps.ts';
+export {
+  createApiDeps,
+  type ApiDeps,
+  type ApiDepsOptions,
+  type ApiLogger,
+  type RequestAuth,
+} from './deps/api-deps.ts';
 export {
   localTitleGenerator,
   openAiTitleGenerator,

@@ -2,14 +2,10 @@
 import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
-import {
-  createAuthenticator,
-  type AuthConfig,
-  type Authenticate,
-} from '../src/auth/authenticator.ts';
+import type { AuthConfig, Authenticate } from '../src/auth/authenticator.ts';
+import { createApiDeps, type ApiDepsOptions } from '../src/deps/api-deps.ts';
 import { createInProcessEvents, type InProcessEvents } from '../src/deps/conversation-events.ts';
 import { createCaller } from '../src/root.ts';
-import type { ApiDeps } from '../src/deps/api-deps.ts';
 import { createTRPCContext } from '../src/trpc.ts';
 
 export interface Harness {
@@ -20,7 +16,7 @@ export interface Harness {
   /** A caller authenticated by the header, exactly as an HTTP request would be. */
   callerFor(
     authorization: string | undefined,
-    opts?: { signal?: AbortSignal } & Pick<ApiDeps, 'titleGenerator' | 'logger'>,
+    opts?: { signal?: AbortSignal } & Pick<ApiDepsOptions, 'titleGenerator' | 'logger'>,
   ): ReturnType<typeof createCaller>;
   /** A new user (and org, if new) with an API key; returns its caller and key. */
   user(
@@ -32,18 +28,13 @@ export interface Harness {
 
 export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
   const database = await createTestDatabase();
-  const authenticate = createAuthenticator(database.db, auth);
   const events = createInProcessEvents();
+  const deps = createApiDeps({ db: database.db, auth, events });
   const callerFor: Harness['callerFor'] = (authorization, { signal, ...extra } = {}) =>
-    createCaller(
-      createTRPCContext({ db: database.db, authenticate, events, ...extra }, { authorization }),
-      {
-        signal,
-      },
-    );
+    createCaller(createTRPCContext({ ...deps, ...extra }, { authorization }), { signal });
   return {
     db: database.db,
-    authenticate,
+    authenticate: deps.authenticate,
     events,
     callerFor,
     async user(org, name) {
