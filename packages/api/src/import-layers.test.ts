@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly [layer: string, members: readonly string[]])[] 
   ['entry points', ['root.ts', 'index.ts']],
 ];
 
-const TEST_TOOLS = /^(?:vitest|@fast-check\/vitest|\.\.\/(?:test|testing)\/)/;
+const TEST_TOOLS = /^(?:vitest|@fast-check\/vitest|\.\.\/testing\/)/;
 
 const graph = readImportGraph();
 const modules = [...graph.values()].filter((m) => !m.test);

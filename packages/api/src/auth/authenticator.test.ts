@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 let h: Harness;

@@ -1,7 +1,7 @@
 /** Parley's own session tokens (the web app's cookie) beside API keys and external JWTs. */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
 import { revokeApiKey } from './accounts.ts';
 import {
   createSessionTokens,

@@ -1,6 +1,6 @@
 /** Demo sessions: a user of its own for every visitor, signed in by Parley's own session token. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
 import { createSessionTokens } from '../auth/session-tokens.ts';
 import { createDemoSession, DEMO_ORG } from './demo-session.ts';
 

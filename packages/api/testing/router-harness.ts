@@ -1,4 +1,7 @@
-/** A real, migrated SQLite database in a fresh temp directory, and callers acting as its users. */
+/**
+ * The router harness: a real, migrated SQLite database in a fresh temp directory, the API's
+ * dependencies composed as the server composes them (createApiDeps), and callers acting as users.
+ */
 import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
