@@ -10,7 +10,7 @@ export default [
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
       // The browser bundle must not pull server code: from @parley/api only types, and the pure
-      // title rule through its own entry.
+      // rules through their own browser-safe entry, @parley/api/rules.
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
@@ -18,10 +18,16 @@ export default [
             {
               name: '@parley/api',
               allowTypeImports: true,
-              message: 'Import only types from @parley/api; the title rule is @parley/api/title.',
+              message: 'Import only types from @parley/api; the pure rules are @parley/api/rules.',
             },
           ],
-          patterns: [{ group: ['node:*', '@parley/db', '@parley/db/*'], message: 'Server-only.' }],
+          patterns: [
+            { group: ['node:*', '@parley/db', '@parley/db/*'], message: 'Server-only.' },
+            {
+              group: ['@parley/api/*', '!@parley/api/rules', '@parley/api/rules/*'],
+              message: 'Of @parley/api, the browser may load only @parley/api/rules.',
+            },
+          ],
         },
       ],
       'no-restricted-globals': ['error', 'process', 'Buffer', '__dirname', 'require'],

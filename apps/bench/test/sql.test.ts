@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDatabase, type SeededDatabase } from '../src/seed.ts';
-import { apiKeyHash } from '../src/targets/rules.ts';
+import { apiKeyHash, isoTime, storedTime } from '../src/targets/rules.ts';
 import { openRenameStore, type RenameStore } from '../src/targets/sql.ts';
 
 let dir: string;
@@ -47,5 +47,13 @@ describe('the baselines’ rename store', () => {
     }
     // SQLite checkpoints every 1,000 pages (4 MB); unchecked, 5,000 renames leave about 20 MB.
     expect(statSync(`${seeded.file}-wal`).size).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+describe('stored times', () => {
+  it('are written as Prisma writes them and shown as Parley shows them', () => {
+    const at = new Date('2026-11-23T09:41:47.805Z');
+    expect(storedTime(at)).toBe('2026-11-23T09:41:47.805+00:00');
+    expect(isoTime(storedTime(at))).toBe('2026-11-23T09:41:47.805Z');
   });
 });

@@ -153,6 +153,8 @@ describe.each(BASELINES)('%s answers Florent rename like Parley', (baseline) => 
   it("404 for an unknown, a malformed or someone else's id", async () => {
     expect((await both(() => '01KAP3M1N5Z0S0C0Q7T3WX4B9E', { title: 'x' })).status).toBe(404);
     expect((await both(() => 'not-an-id', { title: 'x' })).status).toBe(404);
+    // Any length: an id longer than any rendering reads as unknown too, never as invalid input.
+    expect((await both(() => 'x'.repeat(65), { title: 'x' })).status).toBe(404);
     const answer = await both(() => othersId, { title: 'x' });
     expect(answer).toMatchObject({ status: 404, body: { error: 'not_found' } });
   });

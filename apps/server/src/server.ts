@@ -6,14 +6,7 @@ import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  createAuthenticator,
-  createInProcessEvents,
-  createSessionTokens,
-  localTitleGenerator,
-  openAiTitleGenerator,
-  type ApiDeps,
-} from '@parley/api';
+import { createApiDeps, createSessionTokens, openAiTitleGenerator } from '@parley/api';
 import { openDatabase } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';
@@ -40,15 +33,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const tokens = createSessionTokens(
     loadSessionSecret(config.session.secret, path.dirname(database.file), logger),
   );
-  // Live updates reach the subscribers of this process (one process per SQLite file).
-  const events = createInProcessEvents();
-  const deps: ApiDeps = {
+  // Live updates reach the subscribers of this process (one process per SQLite file): the
+  // in-process bus. Titles come from the local generator unless an endpoint is configured.
+  const deps = createApiDeps({
     db: database.db,
-    authenticate: createAuthenticator(database.db, { ...config.auth, sessions: tokens }),
-    events,
-    titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : localTitleGenerator,
+    auth: { ...config.auth, sessions: tokens },
+    titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : undefined,
     logger,
-  };
+  });
   const app = createApp({
     deps,
     logger,
@@ -94,7 +86,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       net.Server.prototype.close.call(server);
       // Live-update streams never finish by themselves: end them so they do not hold up the
       // drain (clients reconnect, to this server's successor).
-      events.close();
+      deps.events.close();
       // A socket accepted just before the signal may not have delivered its request yet and
       // would look idle; give such requests a moment before closing idle keep-alive sockets.
       let sweeping: NodeJS.Timeout | undefined;

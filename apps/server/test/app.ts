@@ -3,13 +3,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import {
-  createApiKey,
-  createAuthenticator,
-  createInProcessEvents,
-  type ApiDeps,
-  type AuthConfig,
-} from '@parley/api';
+import { createApiDeps, createApiKey, type ApiDeps, type AuthConfig } from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import type { Express } from 'express';
 import { createApp, type AppOptions } from '../src/http/app.ts';
@@ -42,13 +36,12 @@ export async function startTestApp(
       },
     }),
   );
-  const deps: ApiDeps = {
+  const deps = createApiDeps({
     db: database.db,
-    authenticate: createAuthenticator(database.db, options.auth ?? {}),
-    events: createInProcessEvents(),
+    auth: options.auth,
     titleGenerator: options.titleGenerator,
     logger,
-  };
+  });
   const app = createApp({
     deps,
     logger,

@@ -1,4 +1,5 @@
 /** One conversation: its title (renamable), its messages oldest first, and a box to add one. */
+import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES, type MessageRole } from '@parley/api/rules';
 import { useId, useState, type FormEvent } from 'react';
 import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
@@ -9,7 +10,6 @@ import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation } from './trpc.ts';
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const ROLES = ['user', 'assistant', 'system'] as const;
 
 function Messages({ conversationId }: { conversationId: string }) {
   const query = trpc.message.list.useInfiniteQuery(
@@ -58,7 +58,7 @@ function Messages({ conversationId }: { conversationId: string }) {
 
 function AppendForm({ conversationId }: { conversationId: string }) {
   const [content, setContent] = useState('');
-  const [role, setRole] = useState<(typeof ROLES)[number]>('user');
+  const [role, setRole] = useState<MessageRole>('user');
   const cache = useConversationCache();
   const { announce } = useNotices();
   const ids = { content: useId(), role: useId() };
@@ -84,7 +84,7 @@ function AppendForm({ conversationId }: { conversationId: string }) {
         id={ids.content}
         value={content}
         rows={3}
-        maxLength={32_000}
+        maxLength={MESSAGE_CONTENT_MAX_LENGTH}
         onChange={(e) => setContent(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit();
@@ -96,12 +96,8 @@ function AppendForm({ conversationId }: { conversationId: string }) {
       </p>
       <div className="append-row">
         <label htmlFor={ids.role}>As</label>
-        <select
-          id={ids.role}
-          value={role}
-          onChange={(e) => setRole(e.target.value as (typeof ROLES)[number])}
-        >
-          {ROLES.map((r) => (
+        <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value as MessageRole)}>
+          {MESSAGE_ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
             </option>

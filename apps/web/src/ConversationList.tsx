@@ -1,5 +1,5 @@
 /** The list screen: create, the conversations newest first (paged), rename and delete in place. */
-import { normalizeTitle } from '@parley/api/title';
+import { normalizeTitle } from '@parley/api/rules';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { flattenList } from './cache.ts';
 import { useConversationCache } from './conversation-cache.ts';

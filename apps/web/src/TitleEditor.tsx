@@ -2,9 +2,9 @@
  * Inline rename: the title becomes a text field of exactly the same size (no layout shift).
  * Enter saves, Escape cancels, leaving the field saves a valid change. The count of characters
  * is live and counts what the server counts: graphemes of the NFC-normalised, trimmed title
- * (👩🏽‍💻 is one), by the very rule the server runs (@parley/api/title).
+ * (👩🏽‍💻 is one), by the very rule the server runs (@parley/api/rules).
  */
-import { countGraphemes, normalizeTitle, TITLE_MAX_GRAPHEMES } from '@parley/api/title';
+import { countGraphemes, normalizeTitle, TITLE_MAX_GRAPHEMES } from '@parley/api/rules';
 import { useEffect, useId, useRef, useState, type FocusEvent, type KeyboardEvent } from 'react';
 import { useRenameConversation } from './mutations.ts';
 import type { Conversation } from './trpc.ts';

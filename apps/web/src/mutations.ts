@@ -1,5 +1,5 @@
 /** Create and rename: shown at once, and made right (or rolled back, with a reason) by the server. */
-import { normalizeTitle } from '@parley/api/title';
+import { normalizeTitle } from '@parley/api/rules';
 import { useConversationCache } from './conversation-cache.ts';
 import { actionErrorMessage, errorCode, renameErrorMessage } from './errors.ts';
 import { useNotices } from './notices.tsx';

@@ -1,30 +1,34 @@
+/**
+ * @parley/api: the tRPC router, its context and the services a host composes into a server. The
+ * pure rules are also their own entry, @parley/api/rules, for code that must not load Prisma.
+ */
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
 export { appRouter, createCaller, type AppRouter } from './root.ts';
+export { createTRPCContext, type Context } from './trpc.ts';
 export {
-  createTRPCContext,
+  createApiDeps,
   type ApiDeps,
+  type ApiDepsOptions,
   type ApiLogger,
-  type Context,
   type RequestAuth,
-} from './trpc.ts';
+} from './deps/api-deps.ts';
 export {
   localTitleGenerator,
   openAiTitleGenerator,
   titleFromText,
   type OpenAiTitleOptions,
   type TitleGenerator,
-} from './titles/generator.ts';
+} from './deps/title-generators.ts';
 export {
   actAs,
   createAuthenticator,
   type AuthConfig,
   type Authenticate,
-  type Principal,
-} from './auth/principal.ts';
+} from './auth/authenticator.ts';
+export type { Principal } from './auth/principal.ts';
 export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
-export { parseBearer } from './auth/api-keys.ts';
 export {
   createSessionTokens,
   sessionIdentityOfApiKey,
@@ -33,18 +37,16 @@ export {
   type SessionIdentity,
   type SessionTokens,
 } from './auth/session-tokens.ts';
-export { createDemoSession, DEMO_ORG } from './auth/demo.ts';
+export { createDemoSession, DEMO_ORG } from './demo/demo-session.ts';
 export {
   createInProcessEvents,
   type ConversationEvent,
   type ConversationEvents,
   type InProcessEvents,
-} from './conversation/events.ts';
-export { parseId, renderId, newId, type IdFormat } from './ids.ts';
-export { normalizeTitle, countGraphemes, takeGraphemes, TITLE_MAX_GRAPHEMES } from './title.ts';
-export * from './schemas.ts';
-export type { ConversationDto, TitleSource } from './conversation/dto.ts';
-export type { MessageDto } from './conversation/messages.ts';
+} from './deps/conversation-events.ts';
+export * from './rules/index.ts';
+export * from './rules/schemas.ts';
+export type { ConversationDto, MessageDto, TitleSource } from './data/dto.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -5,37 +5,12 @@
  * 2. Initialisation: plain JSON on the wire (no transformer), zod issues in the error shape.
  * 3. Router and procedures: `publicProcedure`, and `protectedProcedure` with a non-null principal.
  */
-import type { Db } from '@parley/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import type { Authenticate, Principal } from './auth/principal.ts';
-import type { ConversationEvents } from './conversation/events.ts';
-import { localTitleGenerator, type TitleGenerator } from './titles/generator.ts';
+import type { ApiDeps, ApiLogger, RequestAuth } from './deps/api-deps.ts';
+import { localTitleGenerator } from './deps/title-generators.ts';
 
 // 1. Context ---------------------------------------------------------------------------------
-
-/** The slice of a pino logger the API uses; the host passes its own. */
-export interface ApiLogger {
-  warn(details: object, message: string): void;
-}
-
-/** What the API needs from its host, built once per process. */
-export interface ApiDeps {
-  db: Db;
-  authenticate: Authenticate;
-  /** Where writes announce themselves and subscriptions listen (in-process unless replaced). */
-  events: ConversationEvents;
-  /** Names conversations on request; defaults to the local, deterministic generator. */
-  titleGenerator?: TitleGenerator | undefined;
-  logger?: ApiLogger | undefined;
-}
-
-export interface RequestAuth {
-  /** The raw `Authorization` header (the host may derive it from a session cookie). */
-  authorization?: string | undefined;
-  /** A caller already resolved by the host (a REST face acting for a user of the key's org). */
-  principal?: Principal | undefined;
-}
 
 const silentLogger: ApiLogger = { warn: () => undefined };
 

@@ -6,6 +6,7 @@
  * response (with ETag) or error shapes. No request logging, no router, no ORM.
  */
 import { createServer } from 'node:http';
+import { etagOf } from '@parley/api/rules';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bodyParserErrors, jsonBody, reply, unknownPath } from './express-kit.ts';
 import {
@@ -43,7 +44,7 @@ app.patch('/api/florent/conversations/:id', authenticate, jsonBody, (req, res) =
   if (!request.id) return reply(res, NOT_FOUND);
   const result = store.rename(request.id, userId, request.title, request.expectedVersion);
   if (result.kind === 'ok') {
-    res.set('ETag', `"${result.row.version}"`).json(florentBody(result.row));
+    res.set('ETag', etagOf(result.row.version)).json(florentBody(result.row));
   } else {
     reply(res, result.kind === 'not_found' ? NOT_FOUND : PRECONDITION_FAILED);
   }

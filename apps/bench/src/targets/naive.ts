@@ -9,6 +9,7 @@
  * other baselines'.
  */
 import { createServer } from 'node:http';
+import { etagOf } from '@parley/api/rules';
 import { openDatabase } from '@parley/db';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bodyParserErrors, jsonBody, reply, unknownPath } from './express-kit.ts';
@@ -58,7 +59,7 @@ app.patch('/api/florent/conversations/:id', authenticate, jsonBody, async (req, 
       updatedById: userId,
     },
   });
-  res.set('ETag', `"${c.version}"`).json({
+  res.set('ETag', etagOf(c.version)).json({
     conversation: {
       _id: c.id,
       userId: c.userId,

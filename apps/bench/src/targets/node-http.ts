@@ -4,6 +4,7 @@
  * (64 KB limit) and JSON replies. It shows what the framework itself costs.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { etagOf } from '@parley/api/rules';
 import {
   apiKeyHash,
   checkRename,
@@ -87,7 +88,7 @@ async function rename(req: IncomingMessage, res: ServerResponse, rawId: string):
   if (!request.id) return send(res, NOT_FOUND);
   const result = store.rename(request.id, principal.userId, request.title, request.expectedVersion);
   if (result.kind === 'ok') {
-    return send(res, { status: 200, body: florentBody(result.row) }, `"${result.row.version}"`);
+    return send(res, { status: 200, body: florentBody(result.row) }, etagOf(result.row.version));
   }
   send(res, result.kind === 'not_found' ? NOT_FOUND : PRECONDITION_FAILED);
 }

@@ -1,75 +1,25 @@
 /**
  * The request rules every baseline applies, so that it does the same work as Parley for a rename:
  * the bearer token, the API key's SHA-256, the id (any of Parley's three renderings), the title
- * rule (NFC, trim, no control characters, 1-100 graphemes), and Florent's response shape.
+ * rule (NFC, trim, no control characters, 1-100 graphemes), If-Match, and Florent's response shape.
  *
- * They are copies, not imports: importing @parley/api would load the router and Prisma's client
- * into a baseline process and inflate its memory. test/rules.test.ts checks that each copy agrees
- * with Parley's own function, so they cannot drift apart unnoticed.
+ * The rules are Parley's own, imported from @parley/api/rules (and the key hash from
+ * @parley/api/rules/api-key-crypto): entry points that load neither the router nor Prisma's
+ * client, so a baseline's memory stays its own. What is left here is Florent's wire shape.
  */
-import { createHash } from 'node:crypto';
-import { uuidToULID } from 'ulid';
-
-const KEY_PREFIX = 'pk_';
-
-/** The token of an `Authorization: Bearer <token>` header, or null (as Parley's parseBearer). */
-export function parseBearer(header: string | undefined): string | null {
-  const match = header ? /^Bearer +([\x21-\x7e]+) *$/i.exec(header) : null;
-  return match?.[1] ?? null;
-}
+import {
+  looksLikeApiKey,
+  normalizeTitle,
+  parseBearer,
+  parseId,
+  versionFromIfMatch,
+} from '@parley/api/rules';
+import { hashApiKey } from '@parley/api/rules/api-key-crypto';
 
 /** The hash an API key is stored under, or null when the token is not an API key. */
 export function apiKeyHash(header: string | undefined): string | null {
   const token = parseBearer(header);
-  if (!token?.startsWith(KEY_PREFIX)) return null;
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** Parley's router refuses longer ids as invalid input (400), before looking them up. */
-export const ID_MAX_LENGTH = 64;
-
-const ULID_PATTERN = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
-const ORQ_PATTERN = /^conv_([0-7][0-9a-hjkmnp-tv-z]{25})$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Any rendering of a conversation id to the canonical ULID, or null (as Parley's parseId). */
-export function parseId(input: string): string | null {
-  if (ULID_PATTERN.test(input)) return input.toUpperCase();
-  const match = ORQ_PATTERN.exec(input);
-  if (match?.[1]) return match[1].toUpperCase();
-  if (UUID_PATTERN.test(input)) return uuidToULID(input.toLowerCase());
-  return null;
-}
-
-export const TITLE_MAX_GRAPHEMES = 100;
-const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
-const FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}]/u;
-
-/** The normalised title, or the reason it is refused (as Parley's normalizeTitle). */
-export function normalizeTitle(
-  raw: string,
-): { ok: true; title: string } | { ok: false; message: string } {
-  if (!raw.isWellFormed()) {
-    return { ok: false, message: 'Title contains invalid Unicode (a lone surrogate).' };
-  }
-  const title = raw.normalize('NFC').trim();
-  if (FORBIDDEN.test(title)) {
-    return { ok: false, message: 'Title must not contain control characters or line breaks.' };
-  }
-  if (title.length === 0) {
-    return { ok: false, message: 'Title must not be empty or only whitespace.' };
-  }
-  if (
-    title.length > TITLE_MAX_GRAPHEMES &&
-    (title.length > TITLE_MAX_GRAPHEMES * 64 || countGraphemes(title) > TITLE_MAX_GRAPHEMES)
-  ) {
-    return { ok: false, message: `Title must be at most ${TITLE_MAX_GRAPHEMES} characters.` };
-  }
-  return { ok: true, title };
-}
-
-function countGraphemes(text: string): number {
-  return [...segmenter.segment(text)].length;
+  return token && looksLikeApiKey(token) ? hashApiKey(token) : null;
 }
 
 /** A rename body's title: the normalised title, or Florent's 400 issue for it. */
@@ -130,31 +80,6 @@ export function florentBody(row: ConversationRow) {
   };
 }
 
-/**
- * The version an If-Match header requires (as Parley's versionFromIfMatch): undefined when
- * absent or `*`, a number for one entity tag, 'unsatisfiable' when nothing can match.
- */
-export function versionFromIfMatch(
-  header: string | undefined,
-): number | undefined | 'unsatisfiable' {
-  if (header === undefined) return undefined;
-  const tags = header
-    .split(',')
-    .map((tag) => tag.trim())
-    .filter(Boolean);
-  if (tags.includes('*')) return undefined;
-  const versions = new Set(
-    tags
-      .map((tag) => /^(?:W\/)?"(\d{1,9})"$/.exec(tag)?.[1])
-      .map((v) => (v === undefined ? NaN : Number(v))),
-  );
-  if (versions.size !== 1) return 'unsatisfiable';
-  const [version] = versions;
-  return version !== undefined && Number.isInteger(version) && version >= 1
-    ? version
-    : 'unsatisfiable';
-}
-
 export interface FlorentReply {
   status: number;
   body: unknown;
@@ -178,9 +103,6 @@ export function checkRename(
 ): RenameRequest {
   const title = titleFromBody(body);
   if (!title.ok) return invalid(title.issue);
-  if (rawId.length > ID_MAX_LENGTH) {
-    return invalid({ code: 'too_big', path: ['id'], message: 'Too big' });
-  }
   const expectedVersion = versionFromIfMatch(ifMatch);
   if (expectedVersion === 'unsatisfiable') return { ok: false, reply: PRECONDITION_FAILED };
   return { ok: true, id: parseId(rawId), title: title.title, expectedVersion };

@@ -4,11 +4,10 @@
  * they are one identity.
  */
 import type { Db } from '@parley/db';
-import { isUniqueViolation } from '../db-errors.ts';
-import { newId } from '../ids.ts';
-import { generateApiKey } from './api-keys.ts';
-
-export const NAME_PATTERN = /^[^\p{Cc}\p{Zl}\p{Zp}]{1,255}$/u;
+import { isUniqueViolation } from '../data/db-errors.ts';
+import { generateApiKey } from '../rules/api-key-crypto.ts';
+import { newId } from '../rules/ids.ts';
+import { NAME_PATTERN } from '../rules/names.ts';
 
 export async function ensureOrganization(
   db: Db,

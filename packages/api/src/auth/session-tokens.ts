@@ -8,8 +8,9 @@
  */
 import type { Db } from '@parley/db';
 import { jwtVerify, SignJWT } from 'jose';
-import { NAME_PATTERN } from './accounts.ts';
-import { hashApiKey, looksLikeApiKey } from './api-keys.ts';
+import { looksLikeApiKey } from '../rules/api-key.ts';
+import { hashApiKey } from '../rules/api-key-crypto.ts';
+import { NAME_PATTERN } from '../rules/names.ts';
 import type { Principal } from './principal.ts';
 
 export const SESSION_ISSUER = 'parley';

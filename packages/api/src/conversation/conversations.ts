@@ -2,52 +2,31 @@
  * Conversation operations for one caller. Every query is scoped to the caller's user, so a
  * conversation of someone else is indistinguishable from an unknown id: NOT_FOUND, never FORBIDDEN.
  */
-import type { Conversation, Db } from '@parley/db';
+import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { decodeCursor, encodeCursor, type ConversationPosition } from '../cursor.ts';
-import { isUniqueViolation } from '../db-errors.ts';
-import { newId, parseId } from '../ids.ts';
-import type {
-  createConversationInput,
-  listConversationsInput,
-  renameConversationInput,
-} from '../schemas.ts';
-import { toConversationDto, type ConversationDto } from './dto.ts';
-import type { ConversationEvents } from './events.ts';
+import { isUniqueViolation } from '../data/db-errors.ts';
+import { toConversationDto, type ConversationDto } from '../data/dto.ts';
 import {
   insertConversation,
   selectByIdempotencyKey,
   selectOwned,
   selectPage,
   writeTitle,
-} from './statements.ts';
+} from '../data/statements.ts';
+import { decodeCursor, encodeCursor, type ConversationPosition } from '../rules/cursor.ts';
+import { newId } from '../rules/ids.ts';
+import type {
+  createConversationInput,
+  listConversationsInput,
+  renameConversationInput,
+} from '../rules/schemas.ts';
+import { notFound, requireId, requireOwnedConversation } from './access.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
-
-export function notFound(): TRPCError {
-  return new TRPCError({ code: 'NOT_FOUND', message: 'Conversation not found.' });
-}
-
-/** The canonical id of a conversation the caller owns, or NOT_FOUND (malformed ids included). */
-export function requireId(raw: string): string {
-  const id = parseId(raw);
-  if (!id) throw notFound();
-  return id;
-}
-
-/** The caller's conversation with this id (any rendering), or NOT_FOUND. */
-export async function requireOwnedConversation(
-  db: Db,
-  caller: Principal,
-  rawId: string,
-): Promise<Conversation> {
-  const row = await selectOwned(db, requireId(rawId), caller.userId);
-  if (!row) throw notFound();
-  return row;
-}
 
 export async function getConversation(
   db: Db,

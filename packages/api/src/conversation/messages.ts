@@ -1,31 +1,14 @@
 /** Messages of a conversation the caller owns; the conversation keeps its count and last time. */
-import type { Db, Message } from '@parley/db';
+import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { newId, parseId } from '../ids.ts';
-import type { appendMessageInput, listMessagesInput } from '../schemas.ts';
-import { notFound, requireId, requireOwnedConversation } from './conversations.ts';
-import type { ConversationEvents } from './events.ts';
-import { insertMessage, selectMessages } from './statements.ts';
-
-export interface MessageDto {
-  id: string;
-  conversationId: string;
-  role: Message['role'];
-  content: string;
-  createdAt: string;
-}
-
-function toMessageDto(row: Message): MessageDto {
-  return {
-    id: row.id,
-    conversationId: row.conversationId,
-    role: row.role,
-    content: row.content,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
+import { toMessageDto, type MessageDto } from '../data/dto.ts';
+import { insertMessage, selectMessages } from '../data/statements.ts';
+import { newId, parseId } from '../rules/ids.ts';
+import type { appendMessageInput, listMessagesInput } from '../rules/schemas.ts';
+import { notFound, requireId, requireOwnedConversation } from './access.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
 
 /**
  * Appends in one transaction with the counters, so messageCount and lastMessageAt are always

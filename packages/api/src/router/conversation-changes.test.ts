@@ -1,7 +1,7 @@
 /** The live-change subscription, through the same caller the REST faces use. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
-import type { ConversationEvent } from '../conversation/events.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import type { ConversationEvent } from '../deps/conversation-events.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;

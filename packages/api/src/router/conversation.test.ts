@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
-import { renderId } from '../ids.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import { renderId } from '../rules/ids.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;
@@ -239,7 +239,7 @@ describe('authentication', () => {
 
   it('without the credential cache, a revocation applies to the next request', async () => {
     const { revokeApiKey, createApiKey } = await import('../auth/accounts.ts');
-    const { createAuthenticator } = await import('../auth/principal.ts');
+    const { createAuthenticator } = await import('../auth/authenticator.ts');
     const { createCaller } = await import('../root.ts');
     const { createTRPCContext } = await import('../trpc.ts');
     const authenticate = createAuthenticator(h.db, {}, 0);

@@ -5,13 +5,13 @@ import {
   listConversations,
   renameConversation,
 } from '../conversation/conversations.ts';
-import { generateConversationTitle } from '../titles/generate.ts';
+import { generateConversationTitle } from '../conversation/naming.ts';
 import {
   conversationByIdInput,
   createConversationInput,
   listConversationsInput,
   renameConversationInput,
-} from '../schemas.ts';
+} from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 export const conversationRouter = createTRPCRouter({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;

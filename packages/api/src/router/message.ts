@@ -1,5 +1,5 @@
 import { appendMessage, listMessages } from '../conversation/messages.ts';
-import { appendMessageInput, listMessagesInput } from '../schemas.ts';
+import { appendMessageInput, listMessagesInput } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 export const messageRouter = createTRPCRouter({

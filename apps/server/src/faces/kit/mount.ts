@@ -4,11 +4,11 @@
  * vendor's error shape (never a 500 for bad input, never HTML).
  */
 import { actAs, createCaller, createTRPCContext, type ApiDeps, type Principal } from '@parley/api';
+import { etagOf, versionFromIfMatch } from '@parley/api/rules';
 import { TRPCError } from '@trpc/server';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { standardHeaders, type ErrorDialect } from './dialect.ts';
-import { etagOf, versionFromIfMatch } from './etag.ts';
 import {
   FaceError,
   issuesOf,

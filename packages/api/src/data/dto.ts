@@ -1,4 +1,9 @@
-import type { Conversation } from '@parley/db';
+/**
+ * What the router returns for stored rows: conversations and messages as plain JSON, timestamps as
+ * ISO strings. One module for both, so the live-change events, the services and the REST faces
+ * all name the same shapes without importing each other.
+ */
+import type { Conversation, Message } from '@parley/db';
 
 /** Where a title came from: a person, the title generator, or the default for an untitled create. */
 export type TitleSource = 'user' | 'generated' | 'default';
@@ -40,5 +45,24 @@ export function toConversationDto(row: Conversation): ConversationDto {
     userId: row.userId,
     createdById: row.createdById,
     updatedById: row.updatedById,
+  };
+}
+
+/** A message as the router returns it. */
+export interface MessageDto {
+  id: string;
+  conversationId: string;
+  role: Message['role'];
+  content: string;
+  createdAt: string;
+}
+
+export function toMessageDto(row: Message): MessageDto {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    role: row.role,
+    content: row.content,
+    createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,5 +1,6 @@
 /** zod schemas shared by the router and the REST faces, so every rule is written once. */
 import { z } from 'zod';
+import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES } from './message.ts';
 import { normalizeTitle } from './title.ts';
 
 /** A title, normalised by the title rule; failures are zod issues carrying the rule's message. */
@@ -64,15 +65,13 @@ export const listConversationsInput = z
   })
   .default({ limit: PAGE_SIZE_DEFAULT, sort: '-updatedAt' });
 
-export const MESSAGE_ROLES = ['user', 'assistant', 'system'] as const;
-
 export const appendMessageInput = z.object({
   conversationId: conversationIdSchema,
   role: z.enum(MESSAGE_ROLES),
   content: z
     .string()
     .min(1)
-    .max(32_000)
+    .max(MESSAGE_CONTENT_MAX_LENGTH)
     .refine((s) => s.isWellFormed(), 'Invalid Unicode.'),
 });
 

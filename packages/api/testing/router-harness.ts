@@ -1,11 +1,15 @@
-/** A real, migrated SQLite database in a fresh temp directory, and callers acting as its users. */
+/**
+ * The router harness: a real, migrated SQLite database in a fresh temp directory, the API's
+ * dependencies composed as the server composes them (createApiDeps), and callers acting as users.
+ */
 import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
-import { createAuthenticator, type AuthConfig, type Authenticate } from '../src/auth/principal.ts';
-import { createInProcessEvents, type InProcessEvents } from '../src/conversation/events.ts';
+import type { AuthConfig, Authenticate } from '../src/auth/authenticator.ts';
+import { createApiDeps, type ApiDepsOptions } from '../src/deps/api-deps.ts';
+import { createInProcessEvents, type InProcessEvents } from '../src/deps/conversation-events.ts';
 import { createCaller } from '../src/root.ts';
-import { createTRPCContext, type ApiDeps } from '../src/trpc.ts';
+import { createTRPCContext } from '../src/trpc.ts';
 
 export interface Harness {
   db: Db;
@@ -15,7 +19,7 @@ export interface Harness {
   /** A caller authenticated by the header, exactly as an HTTP request would be. */
   callerFor(
     authorization: string | undefined,
-    opts?: { signal?: AbortSignal } & Pick<ApiDeps, 'titleGenerator' | 'logger'>,
+    opts?: { signal?: AbortSignal } & Pick<ApiDepsOptions, 'titleGenerator' | 'logger'>,
   ): ReturnType<typeof createCaller>;
   /** A new user (and org, if new) with an API key; returns its caller and key. */
   user(
@@ -27,18 +31,13 @@ export interface Harness {
 
 export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
   const database = await createTestDatabase();
-  const authenticate = createAuthenticator(database.db, auth);
   const events = createInProcessEvents();
+  const deps = createApiDeps({ db: database.db, auth, events });
   const callerFor: Harness['callerFor'] = (authorization, { signal, ...extra } = {}) =>
-    createCaller(
-      createTRPCContext({ db: database.db, authenticate, events, ...extra }, { authorization }),
-      {
-        signal,
-      },
-    );
+    createCaller(createTRPCContext({ ...deps, ...extra }, { authorization }), { signal });
   return {
     db: database.db,
-    authenticate,
+    authenticate: deps.authenticate,
     events,
     callerFor,
     async user(org, name) {

@@ -3,13 +3,13 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countGraphemes } from '../title.ts';
+import { countGraphemes } from '../rules/title.ts';
 import {
   GENERATED_TITLE_GRAPHEMES,
   localTitleGenerator,
   openAiTitleGenerator,
   titleFromText,
-} from './generator.ts';
+} from './title-generators.ts';
 
 describe('titleFromText', () => {
   it('keeps a short message as it is, on one line, without quotes', () => {

@@ -1,6 +1,6 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 let h: Harness;
@@ -62,7 +62,7 @@ describe('session tokens', () => {
 
 describe('actAs (Dify names end users inside the key organization)', () => {
   it('an API key acts for any existing user of its organization, never outside it', async () => {
-    const { actAs, createAuthenticator } = await import('./principal.ts');
+    const { actAs, createAuthenticator } = await import('./authenticator.ts');
     const alice = await h.user('acme', 'alice');
     const bob = await h.user('acme', 'bob');
     await h.user('other', 'carol');
@@ -79,7 +79,7 @@ describe('actAs (Dify names end users inside the key organization)', () => {
   });
 
   it('a session acts only as its own user', async () => {
-    const { actAs, createAuthenticator } = await import('./principal.ts');
+    const { actAs, createAuthenticator } = await import('./authenticator.ts');
     await h.user('acme', 'bob');
     const authenticate = createAuthenticator(h.db, { jwtSecret: SECRET, jwtIssuer: 'parley-test' });
     const session = (await authenticate(`Bearer ${await sign({ sub: 'alice', org: 'acme' })}`))!;
@@ -90,7 +90,7 @@ describe('actAs (Dify names end users inside the key organization)', () => {
 
 describe('credential cache', () => {
   it('never trusts a cached session token past its expiry', async () => {
-    const { createAuthenticator } = await import('./principal.ts');
+    const { createAuthenticator } = await import('./authenticator.ts');
     const authenticate = createAuthenticator(h.db, { jwtSecret: SECRET, jwtIssuer: 'parley-test' });
     const token = await new SignJWT({ sub: 'alice', org: 'acme' })
       .setProtectedHeader({ alg: 'HS256' })

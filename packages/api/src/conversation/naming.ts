@@ -5,12 +5,12 @@
 import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { Principal } from '../auth/principal.ts';
-import { requireId, requireOwnedConversation } from '../conversation/conversations.ts';
-import { toConversationDto, type ConversationDto } from '../conversation/dto.ts';
-import type { ConversationEvents } from '../conversation/events.ts';
-import { writeTitle } from '../conversation/statements.ts';
-import type { ApiLogger } from '../trpc.ts';
-import type { TitleGenerator } from './generator.ts';
+import { toConversationDto, type ConversationDto } from '../data/dto.ts';
+import { writeTitle } from '../data/statements.ts';
+import type { ApiLogger } from '../deps/api-deps.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
+import type { TitleGenerator } from '../deps/title-generators.ts';
+import { requireId, requireOwnedConversation } from './access.ts';
 
 export async function generateConversationTitle(
   deps: { db: Db; titleGenerator: TitleGenerator; logger: ApiLogger; events: ConversationEvents },

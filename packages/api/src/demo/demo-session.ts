@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@parley/db';
+import { ensureOrganization, ensureUser } from '../auth/accounts.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { SessionIdentity } from '../auth/session-tokens.ts';
 import { createConversation } from '../conversation/conversations.ts';
-import type { ConversationEvents } from '../conversation/events.ts';
 import { appendMessage } from '../conversation/messages.ts';
-import { ensureOrganization, ensureUser } from './accounts.ts';
-import type { Principal } from './principal.ts';
-import type { SessionIdentity } from './session-tokens.ts';
+import type { ConversationEvents } from '../deps/conversation-events.ts';
 
 export const DEMO_ORG = 'demo';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
-import { newId } from '../ids.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import { newId } from '../rules/ids.ts';
 import { insertConversation, type NewConversation } from './statements.ts';
 
 let h: Harness;

@@ -1,6 +1,7 @@
 /**
  * Optimistic concurrency on REST: a conversation's ETag is its version, and If-Match on a rename
- * becomes the router's expectedVersion (a stale one is 412 in the face's shape).
+ * becomes the router's expectedVersion (a stale one is 412 in the face's shape). The faces and
+ * the bench's baselines read If-Match by this one parser.
  */
 export function etagOf(version: number): string {
   return `"${version}"`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.ts';
-import type { TitleGenerator } from './generator.ts';
+import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import type { TitleGenerator } from '../deps/title-generators.ts';
 
 // A generator the test releases by hand, to rename in the middle of a generation.
 function gatedGenerator() {

@@ -7,8 +7,7 @@
  * with the embedded SQLite database (one server process). Several processes sharing PostgreSQL
  * need a bus that crosses processes (LISTEN/NOTIFY), behind this same interface.
  */
-import type { ConversationDto } from './dto.ts';
-import type { MessageDto } from './messages.ts';
+import type { ConversationDto, MessageDto } from '../data/dto.ts';
 
 export type ConversationEvent =
   | { type: 'created'; conversation: ConversationDto }

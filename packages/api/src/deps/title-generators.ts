@@ -3,7 +3,7 @@
  * a conversation from its first user message. The local default is deterministic and needs no
  * network; an OpenAI-compatible endpoint can be configured instead.
  */
-import { countGraphemes, normalizeTitle, takeGraphemes } from '../title.ts';
+import { countGraphemes, normalizeTitle, takeGraphemes } from '../rules/title.ts';
 
 export interface TitleGenerator {
   /** A title for a conversation that starts with `firstMessage`; rejects when it cannot. */

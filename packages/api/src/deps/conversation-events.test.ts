@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createInProcessEvents, type ConversationEvent } from './events.ts';
+import { createInProcessEvents, type ConversationEvent } from './conversation-events.ts';
 
 const deleted = (id: string): ConversationEvent => ({ type: 'deleted', id });
 
