@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    // Tests drive the wasm schema engine and spawn the CLI against real SQLite files.
-    testTimeout: 30_000,
+    // Tests drive the WebAssembly schema engine and spawn the CLI (tsx) against real SQLite
+    // files, in hooks too: seconds each on a busy two-core machine. These bounds only stop a
+    // hung test; vitest's default 10 s for hooks would fail a slow run, not a broken one.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Each database test file first migrates a fresh SQLite file through Prisma's WebAssembly
+    // schema engine, which takes seconds on a busy two-core machine: vitest's default 5 s test
+    // and 10 s hook bounds would fail a slow run, not a broken one. These only stop a hung test.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    setupFiles: ['./vitest.setup.ts'],
+  },
+});
