@@ -20,6 +20,7 @@ export {
   actAs,
   createAuthenticator,
   type AuthConfig,
+  type AuthenticatorOptions,
   type Authenticate,
   type Principal,
 } from './auth/principal.ts';

@@ -242,7 +242,7 @@ describe('authentication', () => {
     const { createAuthenticator } = await import('../auth/principal.ts');
     const { createCaller } = await import('../root.ts');
     const { createTRPCContext } = await import('../trpc.ts');
-    const authenticate = createAuthenticator(h.db, {}, 0);
+    const authenticate = createAuthenticator(h.db, {}, { cacheTtlMs: 0 });
     const created = await createApiKey(h.db, 'acme', 'dave');
     const caller = createCaller(
       createTRPCContext(
