@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 import { createHarness, type Harness } from '../../test/harness.ts';
 import { renderId } from '../ids.ts';
 
@@ -77,6 +78,8 @@ describe('conversation.create', () => {
       ),
     );
     expect(new Set(concurrent.map((c) => c.id)).size).toBe(1);
+    for (const key of ['req-1', 'req-2'])
+      expect(await h.db.conversation.count({ where: { idempotencyKey: key } })).toBe(1);
     // Keys belong to their owner: bob's 'req-1' is his own conversation.
     const bobs = await bob.caller.conversation.create({ title: 'Bob', idempotencyKey: 'req-1' });
     expect(bobs.id).not.toBe(first.id);
@@ -125,6 +128,9 @@ describe('conversation.rename', () => {
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // The others lost the race, not something else: each is CONFLICT.
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect(r.reason).toMatchObject({ code: 'CONFLICT' });
     expect((await alice.caller.conversation.get({ id: c.id })).version).toBe(2);
   });
 
@@ -164,6 +170,11 @@ describe('conversation.rename', () => {
         .rename({ id: c.id, title })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+      // Refused by the input schema (what becomes data.zodError on the wire), on the title.
+      expect((error as { cause?: unknown }).cause).toBeInstanceOf(ZodError);
+      expect((error as { cause: ZodError }).cause.issues).toEqual([
+        expect.objectContaining({ path: ['title'] }),
+      ]);
       expect(await snapshot()).toEqual(before);
     });
   });
