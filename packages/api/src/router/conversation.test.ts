@@ -84,6 +84,39 @@ describe('conversation.create', () => {
     const bobs = await bob.caller.conversation.create({ title: 'Bob', idempotencyKey: 'req-1' });
     expect(bobs.id).not.toBe(first.id);
   });
+
+  it('a replay returns the conversation as it is now, not as it was created', async () => {
+    const created = await alice.caller.conversation.create({
+      title: 'First name',
+      idempotencyKey: 'req-current',
+    });
+    const renamed = await alice.caller.conversation.rename({ id: created.id, title: 'Renamed' });
+    const replayed = await alice.caller.conversation.create({
+      title: 'First name',
+      idempotencyKey: 'req-current',
+    });
+    expect(replayed).toEqual(renamed);
+    expect(replayed).toMatchObject({ id: created.id, title: 'Renamed', version: 2 });
+  });
+
+  it('deleting the conversation frees its key: the same key then creates a new one', async () => {
+    const first = await alice.caller.conversation.create({
+      title: 'Doomed',
+      idempotencyKey: 'req-freed',
+    });
+    await alice.caller.conversation.delete({ id: first.id });
+    const second = await alice.caller.conversation.create({
+      title: 'Reborn',
+      idempotencyKey: 'req-freed',
+    });
+    expect(second.id).not.toBe(first.id);
+    expect(second).toMatchObject({ title: 'Reborn', version: 1 });
+    await expect(alice.caller.conversation.get({ id: second.id })).resolves.toEqual(second);
+    // And the key now replays the new conversation.
+    await expect(
+      alice.caller.conversation.create({ idempotencyKey: 'req-freed' }),
+    ).resolves.toEqual(second);
+  });
 });
 
 describe('conversation.rename', () => {
