@@ -6,9 +6,10 @@ export default defineConfig({
     reporters: ['default', ['junit', { outputFile: 'test-results/junit.xml' }]],
     include: ['src/**/*.test.ts'],
     // Tests drive the WebAssembly schema engine and spawn the CLI (tsx) against real SQLite
-    // files, in hooks too: seconds each on a busy two-core machine. These bounds only stop a
-    // hung test; vitest's default 10 s for hooks would fail a slow run, not a broken one.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // files, in hooks too. At a load average of 20 on two cores one CLI run took ~20 s and a
+    // test that runs it three times 61 s. These bounds only stop a hung test; vitest's defaults
+    // (5 s, 10 s for hooks) would fail a slow run, not a broken one.
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
   },
 });
