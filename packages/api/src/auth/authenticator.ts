@@ -34,6 +34,16 @@ export interface Authenticate {
 /** How long a verified credential is trusted without asking the database again. */
 export const CREDENTIAL_CACHE_TTL_MS = 10_000;
 
+export interface AuthenticatorOptions {
+  /** How long a verified credential is trusted; 0 turns the cache off. */
+  cacheTtlMs?: number | undefined;
+  /**
+   * Milliseconds since the epoch, for token expiry and the cache's TTL: tests move it by hand
+   * instead of sleeping. By default the system clock (the cache then keeps its monotonic one).
+   */
+  now?: (() => number) | undefined;
+}
+
 /**
  * Builds the authenticator once (keys, JWKS cache, credential cache); call it per request.
  *
@@ -45,11 +55,19 @@ export const CREDENTIAL_CACHE_TTL_MS = 10_000;
 export function createAuthenticator(
   db: Db,
   config: AuthConfig,
-  cacheTtlMs = CREDENTIAL_CACHE_TTL_MS,
+  options: AuthenticatorOptions = {},
 ): Authenticate {
-  const verifySession = createSessionVerifier(config);
+  const { cacheTtlMs = CREDENTIAL_CACHE_TTL_MS, now = Date.now } = options;
+  const verifySession = createSessionVerifier(config, now);
   const cache =
-    cacheTtlMs > 0 ? new LRUCache<string, Principal>({ max: 10_000, ttl: cacheTtlMs }) : null;
+    cacheTtlMs > 0
+      ? new LRUCache<string, Principal>({
+          max: 10_000,
+          ttl: cacheTtlMs,
+          // An injected clock drives the TTL too, read afresh on every lookup.
+          ...(options.now && { perf: { now: options.now }, ttlResolution: 0 }),
+        })
+      : null;
 
   const resolve = async (
     token: string,
@@ -63,9 +81,10 @@ export function createAuthenticator(
       if (!key || key.revokedAt) return null;
       return [{ orgId: key.orgId, userId: key.userId, userName: key.user.name, via: 'api_key' }];
     }
-    // Never trust a cached token past its own expiry.
+    // Never trust a cached token at or past its own expiry (the cache drops an entry only once
+    // its age exceeds the TTL, and a JWT is expired from its `exp` second on).
     const ttlUntil = (exp: number | undefined) =>
-      exp ? Math.min(cacheTtlMs, exp * 1000 - Date.now()) : cacheTtlMs;
+      exp ? Math.min(cacheTtlMs, exp * 1000 - now() - 1) : cacheTtlMs;
     const own = await config.sessions?.verify(token);
     if (own) {
       const principal = await principalOfSession(db, own);
@@ -116,13 +135,14 @@ type SessionClaims = { sub: string; org: string; exp?: number | undefined };
 
 function createSessionVerifier(
   config: AuthConfig,
+  now: () => number,
 ): (token: string) => Promise<SessionClaims | null> {
   const verify = createJwtVerify(config);
   if (!verify) return () => Promise.resolve(null);
 
   return async (token) => {
     try {
-      const { payload } = await verify(token);
+      const { payload } = await verify(token, new Date(now()));
       const { sub, org, exp } = payload;
       if (typeof sub !== 'string' || typeof org !== 'string') return null;
       if (!NAME_PATTERN.test(sub) || !NAME_PATTERN.test(org)) return null;
@@ -133,17 +153,20 @@ function createSessionVerifier(
   };
 }
 
-// jose refuses `alg: none` and every algorithm not listed, and checks exp and nbf.
-function createJwtVerify(config: AuthConfig): ((token: string) => Promise<JWTVerifyResult>) | null {
+// jose refuses `alg: none` and every algorithm not listed, and checks exp and nbf at `at`.
+function createJwtVerify(
+  config: AuthConfig,
+): ((token: string, at: Date) => Promise<JWTVerifyResult>) | null {
   const options = { issuer: config.jwtIssuer, audience: config.jwtAudience };
   if (config.jwksUrl) {
     const keys = createRemoteJWKSet(new URL(config.jwksUrl));
-    return (token) =>
-      jwtVerify(token, keys, { ...options, algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'] });
+    const algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+    return (token, at) => jwtVerify(token, keys, { ...options, algorithms, currentDate: at });
   }
   if (config.jwtSecret) {
     const secret = new TextEncoder().encode(config.jwtSecret);
-    return (token) => jwtVerify(token, secret, { ...options, algorithms: ['HS256'] });
+    return (token, at) =>
+      jwtVerify(token, secret, { ...options, algorithms: ['HS256'], currentDate: at });
   }
   return null;
 }

@@ -1,5 +1,5 @@
 /** The live-change subscription, through the same caller the REST faces use. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
 import type { ConversationEvent } from '../deps/conversation-events.ts';
 
@@ -14,6 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** How long to wait for something to happen: generous, so only a hung test reaches it. */
+const WAIT = { timeout: 20_000, interval: 5 };
+
 /** Subscribes as `who` and resolves once the subscription is registered on the bus. */
 async function subscribe(who: typeof alice) {
   const controller = new AbortController();
@@ -25,17 +28,15 @@ async function subscribe(who: typeof alice) {
   const before = h.events.subscribers(who.userId);
   // The generator starts on the first pull; keep one pull pending at all times.
   let pending = iterator.next();
-  for (let i = 0; i < 100 && h.events.subscribers(who.userId) === before; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  expect(h.events.subscribers(who.userId)).toBe(before + 1);
+  await vi.waitFor(() => expect(h.events.subscribers(who.userId)).toBe(before + 1), WAIT);
   return {
-    /** The next event, or a failure after `ms`. */
-    async next(ms = 2_000): Promise<ConversationEvent> {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms),
-      );
-      const result = await Promise.race([pending, timeout]);
+    /** The next event; the bound only turns a missing event into a failure instead of a hang. */
+    async next(): Promise<ConversationEvent> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no event')), WAIT.timeout);
+      });
+      const result = await Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
       pending = iterator.next();
       if (result.done) throw new Error('subscription ended');
       received.push(result.value);
@@ -100,10 +101,7 @@ describe('conversation.changes', () => {
     expect(await second.next()).toMatchObject({ type: 'created', conversation: { id: c.id } });
     first.close();
     second.close();
-    for (let i = 0; i < 100 && h.events.subscribers(alice.userId) > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect(h.events.subscribers(alice.userId)).toBe(0);
+    await vi.waitFor(() => expect(h.events.subscribers(alice.userId)).toBe(0), WAIT);
   });
 
   it('a replayed idempotent create announces nothing new', async () => {
