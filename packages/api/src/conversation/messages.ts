@@ -7,18 +7,22 @@ import { toMessageDto, type MessageDto } from '../data/dto.ts';
 import { insertMessage, selectMessages } from '../data/statements.ts';
 import { newId, parseId } from '../rules/ids.ts';
 import type { appendMessageInput, listMessagesInput } from '../rules/schemas.ts';
-import { notFound, requireId, requireOwnedConversation } from './access.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
+import { notFound, requireId, requireOwnedConversation } from './access.ts';
+import { nameUntitledInBackground, type NamingDeps } from './naming.ts';
 
 /**
  * Appends in one transaction with the counters, so messageCount and lastMessageAt are always
  * exact and cheap to read. It does not change the version: a rename racing a chat stays valid.
+ * With `naming` (automatic titles on), a user message names a conversation that still has its
+ * default title, in the background.
  */
 export async function appendMessage(
   db: Db,
   caller: Principal,
   input: z.output<typeof appendMessageInput>,
   events: ConversationEvents,
+  naming?: NamingDeps,
 ): Promise<MessageDto> {
   const conversationId = requireId(input.conversationId);
   const row = await insertMessage(db, caller.userId, {
@@ -31,6 +35,7 @@ export async function appendMessage(
   if (!row) throw notFound();
   const message = toMessageDto(row);
   events.publish(caller.userId, { type: 'message_appended', message });
+  if (naming && message.role === 'user') nameUntitledInBackground(naming, caller, conversationId);
   return message;
 }
 
