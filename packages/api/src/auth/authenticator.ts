@@ -11,6 +11,7 @@ import { looksLikeApiKey, parseBearer } from '../rules/api-key.ts';
 import { hashApiKey } from '../rules/api-key-crypto.ts';
 import { NAME_PATTERN } from '../rules/names.ts';
 import { ensureOrganization, ensureUser } from './accounts.ts';
+import { createCredentialWatch, type CredentialWatch } from './credential-watch.ts';
 import type { Principal } from './principal.ts';
 import { principalOfSession, type SessionTokens } from './session-tokens.ts';
 
@@ -25,7 +26,7 @@ export interface AuthConfig {
   sessions?: SessionTokens | undefined;
 }
 
-export interface Authenticate {
+export interface Authenticate extends CredentialWatch {
   (authorizationHeader: string | undefined): Promise<Principal | null>;
   /** Forgets every cached credential, so a revocation in this process applies at once. */
   invalidate(): void;
@@ -42,6 +43,8 @@ export interface AuthenticatorOptions {
    * instead of sleeping. By default the system clock (the cache then keeps its monotonic one).
    */
   now?: (() => number) | undefined;
+  /** How often a credential with an open live stream is verified again (credential-watch.ts). */
+  recheckMs?: number | undefined;
 }
 
 /**
@@ -100,19 +103,29 @@ export function createAuthenticator(
     ];
   };
 
-  const authenticate = async (header: string | undefined) => {
-    const token = parseBearer(header);
-    if (!token) return null;
-    const tokenHash = hashApiKey(token);
-    const cached = cache?.get(tokenHash);
-    if (cached) return cached;
+  /** Looks the token up (no cache) and caches what verified; a refusal also drops its entry. */
+  const verify = async (token: string, tokenHash: string): Promise<Principal | null> => {
     const resolved = await resolve(token, tokenHash);
-    if (!resolved) return null;
+    if (!resolved) {
+      cache?.delete(tokenHash);
+      return null;
+    }
     const [principal, ttl] = resolved;
     if (cache && (ttl === undefined || ttl > 0)) cache.set(tokenHash, principal, { ttl });
     return principal;
   };
-  return Object.assign(authenticate, { invalidate: () => cache?.clear() });
+
+  const authenticate = async (header: string | undefined) => {
+    const token = parseBearer(header);
+    if (!token) return null;
+    const tokenHash = hashApiKey(token);
+    return cache?.get(tokenHash) ?? verify(token, tokenHash);
+  };
+  const { watch } = createCredentialWatch(async (header) => {
+    const token = parseBearer(header);
+    return token !== null && (await verify(token, hashApiKey(token))) !== null;
+  }, options.recheckMs);
+  return Object.assign(authenticate, { invalidate: () => cache?.clear(), watch });
 }
 
 /**
