@@ -18,8 +18,9 @@ export function config(tsconfigRootDir) {
       },
     },
     {
-      // Tests read untyped JSON off the wire on purpose; asserting on it is the point.
-      files: ['**/*.test.ts', '**/test/**/*.ts'],
+      // Tests and their support code (testing/) read untyped JSON off the wire on purpose;
+      // asserting on it is the point.
+      files: ['**/*.test.ts', '**/test/**/*.ts', '**/testing/**/*.ts'],
       rules: {
         '@typescript-eslint/no-explicit-any': 'off',
         '@typescript-eslint/no-unsafe-assignment': 'off',

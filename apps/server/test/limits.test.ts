@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from './app.ts';
-import { startServerProcess } from './process.ts';
+import { call, startTestApp, type TestApp } from '../testing/in-process-app.ts';
+import { startServerProcess } from '../testing/server-process.ts';
 
 const apps: TestApp[] = [];
 afterAll(() => Promise.all(apps.map((a) => a.close())));

@@ -14,7 +14,7 @@ import {
   startServerProcess,
   trpc,
   type ServerProcess,
-} from './process.ts';
+} from '../testing/server-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
 const env = { PARLEY_DATA_DIR: dataDir };

@@ -8,7 +8,7 @@ import { renderId } from '@parley/api';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../app.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 import { appendMessage, createConversation, UNKNOWN } from './schemas.ts';
 
 let t: TestApp;
