@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { serverBuild } from '@parley/server/testing';
+import { serverBuild } from '@parley/server/production';
 import { BENCH_DIR, REPO_ROOT } from './process.ts';
 
 /**

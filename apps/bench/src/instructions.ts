@@ -18,7 +18,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/production';
 import { buildParley, gitCommit, saveResults } from './checkout.ts';
 import { REPO_ROOT, startTarget } from './process.ts';
 import {

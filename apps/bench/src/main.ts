@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/testing';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '@parley/server/production';
 import { buildParley, gitCommit, saveResults } from './checkout.ts';
 import { explainHotQueries } from './explain.ts';
 import { runFailure, runLoad, type LoadResult } from './load.ts';
