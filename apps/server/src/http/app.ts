@@ -6,6 +6,7 @@ import { appRouter, createTRPCContext, type ApiDeps } from '@parley/api';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS } from '../config.ts';
 import { faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { apiDocs } from './docs.ts';
@@ -20,12 +21,10 @@ import { webApp } from './web.ts';
 
 const API_VERSION = '1.0.0';
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { perCredential: 3000, perIp: 6000 };
-
 export interface AppOptions {
   deps: ApiDeps;
   logger: Logger;
-  /** Largest accepted REST request body (default 64kb); larger ones are 413 in the face's shape. */
+  /** Largest accepted REST request body; larger ones are 413 in the face's shape. */
   bodyLimit?: string;
   /** Requests per minute per credential and per client address (0: off). */
   rateLimits?: RateLimits;
@@ -44,7 +43,7 @@ export function createApp({
   logger,
   webDist,
   session,
-  bodyLimit = '64kb',
+  bodyLimit = DEFAULT_BODY_LIMIT,
   rateLimits: limits = DEFAULT_RATE_LIMITS,
   corsOrigins = [],
   trustProxy = false,
