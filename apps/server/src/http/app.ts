@@ -7,7 +7,7 @@ import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS } from '../config.ts';
-import { faces } from '../faces/index.ts';
+import { faceNamespaces, faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { apiDocs } from './docs.ts';
 import { rateLimits, type RateLimits } from './limits.ts';
@@ -20,6 +20,7 @@ import { authorizationOf, sessionRoutes, type SessionOptions } from './session.t
 import { webApp } from './web.ts';
 
 const API_VERSION = '1.0.0';
+const TRPC_PREFIX = '/trpc';
 
 export interface AppOptions {
   deps: ApiDeps;
@@ -62,7 +63,7 @@ export function createApp({
   if (session) app.use(sessionRoutes(deps, session));
 
   app.use(
-    '/trpc',
+    TRPC_PREFIX,
     jsonOnlyForTrpc,
     createExpressMiddleware({
       router: appRouter,
@@ -78,7 +79,7 @@ export function createApp({
   app.use(apiDocs(faces, API_VERSION));
   for (const face of faces) app.use(mountFace(face, deps, { bodyLimit }));
 
-  if (webDist) app.use(webApp(webDist));
+  if (webDist) app.use(webApp(webDist, [TRPC_PREFIX, ...faceNamespaces(faces)]));
 
   app.use(notFoundHandler);
   app.use(errorHandler);
