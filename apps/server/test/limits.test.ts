@@ -106,8 +106,11 @@ describe('headers', () => {
   });
 
   it("sends helmet's own headers, computed once at start-up", async () => {
-    // The reference: helmet itself, per request, on a bare Express app.
-    const reference = express().use(helmet());
+    // The reference: helmet itself, per request, on a bare Express app; these requests come over
+    // plain HTTP, where the policy leaves out upgrade-insecure-requests (security.ts).
+    const reference = express().use(
+      helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+    );
     reference.get('/', (_req, res) => res.json({}));
     const server = reference.listen(0, '127.0.0.1');
     await once(server, 'listening');

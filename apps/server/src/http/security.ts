@@ -6,10 +6,20 @@ import cors from 'cors';
 import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
+/**
+ * Helmet's headers. Its Content-Security-Policy has browsers fetch every resource of the page over
+ * https (upgrade-insecure-requests): right for a page that came over TLS, but a page served over
+ * plain HTTP under a name other than localhost (http://parley.lan:3000/) would load none of its
+ * scripts and stay white. So the directive goes only with requests that arrived over TLS: directly,
+ * or as a trusted proxy says (X-Forwarded-Proto, under PARLEY_TRUST_PROXY).
+ */
 export function securityHeaders(): RequestHandler {
-  const headers = headersSetBy(helmet());
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+  const overTls = headersSetBy(helmet());
+  const overPlainHttp = headersSetBy(
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+  );
+  return (req, res, next) => {
+    for (const [name, value] of req.secure ? overTls : overPlainHttp) res.setHeader(name, value);
     next();
   };
 }
