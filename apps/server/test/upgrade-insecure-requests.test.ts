@@ -38,7 +38,7 @@ async function policy(server: ServerProcess, route: string, proto?: string) {
 
 describe('upgrade-insecure-requests', () => {
   it('is sent when a trusted proxy says the request came over https', async () => {
-    for (const route of ['/', '/healthz', '/nope']) {
+    for (const route of ['/', '/healthz', '/nope', '/docs']) {
       expect(await policy(trusting, route, 'https'), route).toMatch(
         /(^|;)\s*upgrade-insecure-requests\s*(;|$)/,
       );
@@ -46,7 +46,7 @@ describe('upgrade-insecure-requests', () => {
   });
 
   it('is not sent over plain HTTP, nor on the word of a proxy not trusted', async () => {
-    for (const route of ['/', '/healthz', '/nope']) {
+    for (const route of ['/', '/healthz', '/nope', '/docs']) {
       for (const [server, proto] of [
         [trusting, undefined],
         [trusting, 'http'],
