@@ -35,10 +35,11 @@ describe('pnpm start', () => {
   it('runs the bundle with the production flags and environment, in its own process', async () => {
     serverBuild(); // refuses a stale build
     const server = await startListeningProcess(['sh', '-c', manifest.scripts.start], env);
+    const pid = server.child.pid!;
+    const serverPid = server.logs.find((entry) => entry.msg === 'listening')?.pid as number;
     try {
-      const pid = server.child.pid!;
       // The shell execs the server: no launcher stays in between, and signals reach the server.
-      expect(server.logs.find((entry) => entry.msg === 'listening')?.pid).toBe(pid);
+      expect(serverPid).toBe(pid);
       expect(procStrings(pid, 'cmdline')).toEqual([
         process.execPath,
         ...PRODUCTION_NODE_FLAGS,
@@ -51,6 +52,8 @@ describe('pnpm start', () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {
       const code = await server.stop('SIGTERM');
+      // Had a process stayed in between, the server would outlive it: never leave one behind.
+      if (serverPid !== pid) process.kill(serverPid, 'SIGKILL');
       expect(code).toBe(0);
     }
   });
