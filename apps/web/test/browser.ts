@@ -54,6 +54,9 @@ export async function startStack(): Promise<Stack> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // A host name other than 127.0.0.1 for the same server (plain-http.test.ts): Chromium
+      // treats loopback addresses as secure, a LAN name such as parley.lan not.
+      '--host-resolver-rules=MAP parley.test 127.0.0.1',
     ],
   });
   return {
