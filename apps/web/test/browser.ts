@@ -1,13 +1,14 @@
 /**
- * End-to-end plumbing: the real production server as a child process (fresh data directory,
- * demo mode on, ephemeral port on 127.0.0.1) and Debian's Chromium driven by playwright-core.
- * Every wait is bounded; nothing here reaches beyond 127.0.0.1.
+ * End-to-end plumbing: the real production server as a child process (a fresh copy of a migrated
+ * data directory, demo mode on, ephemeral port on 127.0.0.1) and Debian's Chromium driven by
+ * playwright-core. Every wait is bounded; nothing here reaches beyond 127.0.0.1.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCliAsync, startServerProcess, trpc, type ServerProcess } from '@parley/server/testing';
+import { startServerProcess, trpc, type ServerProcess } from '@parley/server/testing';
 import { chromium, type Browser } from 'playwright-core';
+import { inject } from 'vitest';
 
 export const WEB_DIR = path.resolve(import.meta.dirname, '..');
 export const ARTIFACTS = path.join(WEB_DIR, 'test-results');
@@ -16,7 +17,7 @@ const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 export interface Stack {
   server: ServerProcess;
   browser: Browser;
-  /** An API key of acme/alice, minted with the operator CLI while the server runs. */
+  /** An API key of acme/alice, minted with the operator CLI (global-setup.ts). */
   key: string;
   /** A tRPC call with the API key, as any HTTP client makes it. */
   api(kind: 'query' | 'mutation', procedure: string, input: unknown): Promise<any>;
@@ -31,18 +32,17 @@ export async function startStack(): Promise<Stack> {
     throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium (see README).`);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
+  // A copy of the migrated database with its CLI-minted key (global-setup.ts): fresh per file.
+  const template = inject('dataTemplate');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-'));
+  cpSync(template.dataDir, dataDir, { recursive: true });
   const env = {
     PARLEY_DATA_DIR: dataDir,
     PARLEY_DEMO: '1',
     PARLEY_WEB_DIST: path.join(WEB_DIR, 'dist'),
     LOG_LEVEL: 'warn',
   };
-  const server = await startServerProcess({ ...env, LOG_LEVEL: 'info' });
-  const cli = await runCliAsync(['keys', 'create', '--org', 'acme', '--user', 'alice'], env);
-  if (cli.code !== 0) throw new Error(`keys create failed: ${cli.stderr}`);
-  const key = cli.stdout.trim().split('\n').at(-1)!;
-  const browser = await chromium.launch({
+  const launched = chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
@@ -56,6 +56,12 @@ export async function startStack(): Promise<Stack> {
       '--no-first-run',
     ],
   });
+  // Chromium starts while the server does.
+  const [server, browser] = await Promise.all([
+    startServerProcess({ ...env, LOG_LEVEL: 'info' }),
+    launched,
+  ]);
+  const { key } = template;
   return {
     server,
     browser,
@@ -73,11 +79,14 @@ export async function startStack(): Promise<Stack> {
   };
 }
 
-/** Polls `check` until it returns a truthy value; fails after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a truthy value; fails after `timeoutMs`, a bound that only stops a
+ * hung test (a loaded two-core machine can take seconds for what takes milliseconds when idle).
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T> | T,
-  timeoutMs = 5_000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
