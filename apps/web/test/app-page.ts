@@ -1,6 +1,6 @@
 /**
  * What the browser test files share about Parley's pages: where rows, titles and notices are, how
- * a person signs in, and screenshots into test-results/.
+ * a person signs in, which calls a page sends, and screenshots into test-results/.
  */
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -47,4 +47,22 @@ export async function createViaApi(
   const c = await stack.api('mutation', 'conversation.create', { title });
   await titleOf(p, c.id).waitFor();
   return c;
+}
+
+/**
+ * Records the input of every call of the mutation `procedure` that the page sends from now on,
+ * alone or batched with others (`POST /trpc/a,b?batch=1`, the inputs keyed "0", "1", … in order).
+ */
+export function recordMutations(p: Page, procedure: string): unknown[] {
+  const inputs: unknown[] = [];
+  p.on('request', (request) => {
+    const url = new URL(request.url());
+    if (request.method() !== 'POST' || !url.pathname.startsWith('/trpc/')) return;
+    const names = decodeURIComponent(url.pathname.slice('/trpc/'.length)).split(',');
+    const body = request.postDataJSON() as Record<string, unknown>;
+    names.forEach((name, i) => {
+      if (name === procedure) inputs.push(body[String(i)]);
+    });
+  });
+  return inputs;
 }

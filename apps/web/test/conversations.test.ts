@@ -10,6 +10,7 @@ import {
   firstRowTitle,
   newContext,
   PAGE_TIMEOUT,
+  recordMutations,
   rowOf,
   shot,
   signIn,
@@ -47,33 +48,36 @@ describe('conversations', () => {
     await shot(page, 'list');
   });
 
-  it('deletes with an undo window', async () => {
-    const c = await createViaApi(stack, page, 'Delete me');
-    await rowOf(page, c.id)
+  it('deletes with an undo window: an undone delete is never sent, the other one is when its window ends', async () => {
+    const deletes = recordMutations(page, 'conversation.delete');
+    const kept = await createViaApi(stack, page, 'Delete me, then undo');
+    const gone = await createViaApi(stack, page, 'Delete me');
+    await rowOf(page, kept.id)
       .getByRole('button', { name: /^Delete/ })
       .click();
-    await rowOf(page, c.id).waitFor({ state: 'detached' });
+    await rowOf(page, kept.id).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Undo' }).click();
-    await titleOf(page, c.id).waitFor();
-    expect(await stack.api('query', 'conversation.get', { id: c.id })).toMatchObject({
-      title: 'Delete me',
-    });
+    await titleOf(page, kept.id).waitFor();
 
-    await rowOf(page, c.id)
+    // The second delete's window opens after the first one's and is as long: once the second
+    // delete has reached the server, the first window has certainly ended too.
+    const deleted = page.waitForResponse((r) => r.url().includes('/trpc/conversation.delete'), {
+      timeout: 60_000,
+    });
+    await rowOf(page, gone.id)
       .getByRole('button', { name: /^Delete/ })
       .click();
-    await waitFor(
-      'the delete to reach the server',
-      async () => {
-        const { status } = await fetch(
-          `${stack.server.url}/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ id: c.id }))}`,
-          { headers: { authorization: `Bearer ${stack.key}` } },
-        );
-        return status === 404;
-      },
-      10_000,
+    await rowOf(page, gone.id).waitFor({ state: 'detached' });
+    expect((await deleted).status()).toBe(200);
+    expect(deletes).toEqual([{ id: gone.id }]);
+    await expect(stack.api('query', 'conversation.get', { id: gone.id })).rejects.toThrow(
+      'conversation.get: 404',
     );
-    expect(await rowOf(page, c.id).count()).toBe(0);
+    expect(await stack.api('query', 'conversation.get', { id: kept.id })).toMatchObject({
+      title: 'Delete me, then undo',
+    });
+    expect(await titleOf(page, kept.id).isVisible()).toBe(true);
+    expect(await rowOf(page, gone.id).count()).toBe(0);
   });
 
   it('pages: "Load more" brings the next page', async () => {

@@ -9,6 +9,7 @@ import {
   createViaApi,
   firstRowTitle,
   newContext,
+  recordMutations,
   rowOf,
   shot,
   signIn,
@@ -32,6 +33,7 @@ afterAll(async () => {
 });
 
 const stored = (id: string) => stack.api('query', 'conversation.get', { id });
+const heading = () => page.getByRole('heading', { name: 'Conversations' });
 
 describe('inline rename', () => {
   it('renames with Enter, without moving anything on the page', async () => {
@@ -80,8 +82,9 @@ describe('inline rename', () => {
     expect(await stored(c.id)).toMatchObject({ title: 'Keep me', version: 1 });
   });
 
-  it('counts graphemes as the person types and will not save 101 of them', async () => {
+  it('counts graphemes as the person types and sends nothing over 100 or blank', async () => {
     const c = await createViaApi(stack, page, 'Length check');
+    const renames = recordMutations(page, 'conversation.rename');
     const row = rowOf(page, c.id);
     await row.getByRole('button', { name: /^Rename/ }).click();
     const input = row.getByRole('textbox');
@@ -92,12 +95,21 @@ describe('inline rename', () => {
     await row.getByText('101/100').waitFor();
     await row.getByText('Title must be at most 100 characters.').waitFor();
     expect(await row.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
-    await input.press('Enter'); // refused here: the editor stays, nothing is sent
+    await input.press('Enter'); // refused here: the editor stays
+    await heading().click(); // leaving the field keeps an invalid draft open, with its reason
     expect(await input.isVisible()).toBe(true);
     await input.fill('   ');
     await row.getByText('Title must not be empty or only whitespace.').waitFor();
-    await input.press('Escape');
-    expect(await stored(c.id)).toMatchObject({ title: 'Length check', version: 1 });
+    await input.press('Enter');
+    expect(await input.isVisible()).toBe(true);
+    // A valid title is sent; a refused one, had it been sent, would have gone before it.
+    await input.fill('Length checked');
+    await input.press('Enter');
+    await waitFor(
+      'the valid rename to reach the server',
+      async () => (await stored(c.id)).version === 2,
+    );
+    expect(renames).toEqual([{ id: c.id, title: 'Length checked', expectedVersion: 1 }]);
   });
 
   it('a rename the server refuses (renamed elsewhere meanwhile) rolls back with a message', async () => {
