@@ -1,6 +1,6 @@
 /**
- * Inline rename in Debian's Chromium against the real production server: Enter, Escape, the
- * grapheme counter, a refusal rolled back, and all of it by keyboard alone.
+ * Inline rename in Debian's Chromium against the real production server: Enter, F2, leaving the
+ * field, Escape, the grapheme counter, a refusal rolled back, and all of it by keyboard alone.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,35 @@ describe('inline rename', () => {
       ),
     );
     expect(await stored(c.id)).toMatchObject({ title: 'Renamed with Enter 👩🏽‍💻', version: 2 });
+  });
+
+  it('F2 on the focused row starts a rename of that row', async () => {
+    const other = await createViaApi(stack, page, 'Not this one');
+    const c = await createViaApi(stack, page, 'Rename me with F2');
+    await titleOf(page, c.id).focus();
+    await page.keyboard.press('F2');
+    const input = rowOf(page, c.id).getByRole('textbox');
+    await waitFor('the input to take the focus', () =>
+      input.evaluate((el) => el === document.activeElement),
+    );
+    expect(await rowOf(page, other.id).getByRole('textbox').count()).toBe(0);
+    await page.keyboard.type('Renamed with F2'); // the whole title is selected: typing replaces it
+    await page.keyboard.press('Enter');
+    await waitFor('the server to have it', async () => (await stored(c.id)).version === 2);
+    expect(await stored(c.id)).toMatchObject({ title: 'Renamed with F2' });
+    expect(await titleOf(page, c.id).innerText()).toBe('Renamed with F2');
+  });
+
+  it('leaving the field saves a valid change', async () => {
+    const c = await createViaApi(stack, page, 'Leave me');
+    const row = rowOf(page, c.id);
+    await row.getByRole('button', { name: /^Rename/ }).click();
+    await row.getByRole('textbox').fill('Saved by leaving the field');
+    await heading().click(); // the focus moves out of the editor
+    await row.getByRole('textbox').waitFor({ state: 'detached' });
+    await waitFor('the server to have it', async () => (await stored(c.id)).version === 2);
+    expect(await stored(c.id)).toMatchObject({ title: 'Saved by leaving the field' });
+    expect(await titleOf(page, c.id).innerText()).toBe('Saved by leaving the field');
   });
 
   it('cancels with Escape: the title and the server stay as they were', async () => {
