@@ -22,6 +22,16 @@ export interface Stack {
   /** A tRPC call with the API key, as any HTTP client makes it. */
   api(kind: 'query' | 'mutation', procedure: string, input: unknown): Promise<any>;
   close(): Promise<void>;
+  /** Stops the server process (SIGTERM, as an operator does): every page's connections drop. */
+  stopServer(): Promise<void>;
+  /** Starts the server process again on the same port and data directory. */
+  startServer(): Promise<void>;
+  /**
+   * Another server process on the same data directory, on a port of its own: what it writes is in
+   * the database, but only its own subscribers hear of it (live events stay in their process).
+   * Stopped by close().
+   */
+  startPeer(): Promise<ServerProcess>;
 }
 
 export async function startStack(): Promise<Stack> {
@@ -57,13 +67,18 @@ export async function startStack(): Promise<Stack> {
     ],
   });
   // Chromium starts while the server does.
-  const [server, browser] = await Promise.all([
+  const [first, browser] = await Promise.all([
     startServerProcess({ ...env, LOG_LEVEL: 'info' }),
     launched,
   ]);
+  let server = first;
+  const port = new URL(server.url).port;
+  const peers: ServerProcess[] = [];
   const { key } = template;
   return {
-    server,
+    get server() {
+      return server;
+    },
     browser,
     key,
     async api(kind, procedure, input) {
@@ -73,8 +88,20 @@ export async function startStack(): Promise<Stack> {
     },
     async close() {
       await browser.close().catch(() => undefined);
+      await Promise.all(peers.map((peer) => peer.stop('SIGTERM')));
       await server.stop('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    async stopServer() {
+      await server.stop('SIGTERM');
+    },
+    async startServer() {
+      server = await startServerProcess({ ...env, LOG_LEVEL: 'info', PORT: port });
+    },
+    async startPeer() {
+      const peer = await startServerProcess({ ...env, LOG_LEVEL: 'info' });
+      peers.push(peer);
+      return peer;
     },
   };
 }
