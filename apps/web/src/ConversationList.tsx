@@ -1,7 +1,7 @@
 /** The list screen: create, the conversations newest first (paged), rename and delete in place. */
 import { normalizeTitle } from '@parley/api/title';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { flattenList } from './cache.ts';
+import { flattenList } from './list-pages.ts';
 import { useConversationCache } from './conversation-cache.ts';
 import { cancelDelete, flushDeletes, scheduleDelete, usePendingDeletes } from './deletes.ts';
 import { actionErrorMessage, errorCode } from './errors.ts';
