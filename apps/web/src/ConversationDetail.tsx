@@ -3,7 +3,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
-import { useNotices } from './notices.tsx';
+import { useAppendMessage } from './mutations.ts';
 import { followLink } from './router.ts';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation } from './trpc.ts';
@@ -59,23 +59,12 @@ function Messages({ conversationId }: { conversationId: string }) {
 function AppendForm({ conversationId }: { conversationId: string }) {
   const [content, setContent] = useState('');
   const [role, setRole] = useState<(typeof ROLES)[number]>('user');
-  const cache = useConversationCache();
-  const { announce } = useNotices();
   const ids = { content: useId(), role: useId() };
-  const append = trpc.message.append.useMutation({
-    onSuccess(message) {
-      cache.addMessage(message);
-      void cache.refresh(conversationId);
-      setContent('');
-    },
-    onError(error) {
-      announce({ kind: 'error', text: actionErrorMessage('send the message', error) });
-    },
-  });
+  const append = useAppendMessage();
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (content.trim() === '' || append.isPending) return;
-    append.mutate({ conversationId, role, content });
+    append.mutate({ conversationId, role, content }, { onSuccess: () => setContent('') });
   };
   return (
     <form className="append" onSubmit={submit} aria-label="Add a message">

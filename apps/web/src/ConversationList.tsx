@@ -1,12 +1,9 @@
 /** The list screen: create, the conversations newest first (paged), rename and delete in place. */
 import { normalizeTitle } from '@parley/api/title';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { actionErrorMessage } from './errors.ts';
 import { flattenList } from './list-pages.ts';
-import { useConversationCache } from './conversation-cache.ts';
-import { cancelDelete, flushDeletes, scheduleDelete, usePendingDeletes } from './deletes.ts';
-import { actionErrorMessage, errorCode } from './errors.ts';
-import { useCreateConversation } from './mutations.ts';
-import { useNotices } from './notices.tsx';
+import { useCreateConversation, useDeleteWithUndo, usePendingDeletes } from './mutations.ts';
 import { conversationPath, followLink } from './router.ts';
 import { TitleCounter, TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { LIST_INPUT, trpc, type Conversation } from './trpc.ts';
@@ -108,48 +105,6 @@ function ConversationRow({
       <p className="meta">{formatMeta(conversation)}</p>
     </li>
   );
-}
-
-function useDeleteWithUndo(focusAfter: (id: string) => void) {
-  const cache = useConversationCache();
-  const { announce, dismiss } = useNotices();
-  const remove = trpc.conversation.delete.useMutation();
-
-  // Leaving the list (or the page's JavaScript going away) sends what is pending.
-  useEffect(() => () => void flushDeletes(), []);
-
-  return (conversation: Conversation) => {
-    focusAfter(conversation.id);
-    let noticeId = 0;
-    scheduleDelete(conversation.id, async () => {
-      dismiss(noticeId);
-      try {
-        await remove.mutateAsync({ id: conversation.id });
-        cache.remove(conversation.id);
-      } catch (error) {
-        if (errorCode(error) === 'NOT_FOUND') cache.remove(conversation.id);
-        else announce({ kind: 'error', text: actionErrorMessage('delete it', error) });
-      }
-    });
-    noticeId = announce(
-      {
-        kind: 'info',
-        text: `Deleted “${conversation.title}”.`,
-        action: {
-          label: 'Undo',
-          run: () => {
-            if (!cancelDelete(conversation.id)) return;
-            requestAnimationFrame(() =>
-              document
-                .querySelector<HTMLButtonElement>(`[data-id="${conversation.id}"] .delete`)
-                ?.focus(),
-            );
-          },
-        },
-      },
-      6_500,
-    );
-  };
 }
 
 export function ConversationList() {
