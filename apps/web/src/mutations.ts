@@ -38,7 +38,8 @@ interface RenameContext {
 
 /**
  * Optimistic rename: the new title shows at once; if the server refuses (too long, blank, renamed
- * elsewhere since editing began, deleted), the previous title comes back and a notice says why.
+ * elsewhere since editing began), the previous title comes back and a notice says why. Refused
+ * because the conversation was deleted elsewhere, it goes from the page, with a notice.
  */
 export function useRenameConversation() {
   const cache = useConversationCache();
