@@ -71,8 +71,12 @@ export function useConversationCache() {
         );
       },
 
-      /** Everything shown, read again (after missed events). */
-      refetchAll: () => utils.invalidate(),
+      /**
+       * Every conversation and message shown, read again (after missed events). Not the session
+       * (utils.invalidate() would take every query): a session read failing while the server
+       * restarts puts the whole app on "Parley is not reachable".
+       */
+      refetchAll: () => Promise.all([utils.conversation.invalidate(), utils.message.invalidate()]),
     };
     return cache;
   }, [utils]);
