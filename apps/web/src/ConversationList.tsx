@@ -126,6 +126,17 @@ export function ConversationList() {
   }, [rows.length]);
   const heading = useRef<HTMLHeadingElement>(null);
 
+  // The pages the person asked for. Re-reading the list (as the live stream does when it
+  // connects) cancels a "Load more" still loading: it is asked for again, not lost.
+  const [wantedPages, setWantedPages] = useState(1);
+  const pageCount = query.data?.pages.length ?? 0;
+  const { hasNextPage, isFetching, isFetchNextPageError, fetchNextPage } = query;
+  useEffect(() => {
+    if (pageCount === 0 || pageCount >= wantedPages || !hasNextPage) return;
+    if (isFetching || isFetchNextPageError) return; // a failed load waits for the next click
+    void fetchNextPage();
+  }, [pageCount, wantedPages, hasNextPage, isFetching, isFetchNextPageError, fetchNextPage]);
+
   // After a delete, focus goes to the next row (or the previous, or the heading).
   const focusAfter = (id: string) => {
     const index = rows.findIndex((c) => c.id === id);
@@ -172,6 +183,7 @@ export function ConversationList() {
               onClick={() => {
                 // The first new row takes the focus once it is on the page (see the effect).
                 focusRowAt.current = rows.length;
+                setWantedPages(pageCount + 1);
                 void query.fetchNextPage();
               }}
               disabled={query.isFetchingNextPage}

@@ -15,6 +15,7 @@ import {
   shot,
   signIn,
   titleOf,
+  waitForLive,
 } from './app-page.ts';
 import { startStack, waitFor, type Stack } from './browser.ts';
 
@@ -80,21 +81,43 @@ describe('conversations', () => {
     expect(await rowOf(page, gone.id).count()).toBe(0);
   });
 
-  it('pages: "Load more" brings the next page', async () => {
+  it('pages: "Load more" brings the next page, even while the live stream connects', async () => {
     const existing = await stack.api('query', 'conversation.list', { limit: 100 });
     for (let i = 1; i <= 22; i++) {
       await stack.api('mutation', 'conversation.create', { title: `Bulk ${i}` });
     }
     const total = existing.items.length + 22;
-    await page.reload();
-    await firstRowTitle(page).waitFor();
-    expect(await page.locator('.conversations > li').count()).toBe(20);
-    expect(await firstRowTitle(page).innerText()).toBe('Bulk 22'); // newest first
-    await page.getByRole('button', { name: 'Load more' }).click();
-    await waitFor(
-      'the second page',
-      async () => (await page.locator('.conversations > li').count()) === Math.min(total, 40),
-    );
+    // The stream's connection re-reads the list. It is held back until the next page is on its
+    // way, and that page until the stream is live: the re-read lands while the page loads.
+    let releaseStream = () => {};
+    const streamHeld = new Promise<void>((resolve) => (releaseStream = resolve));
+    await page.route('**/trpc/conversation.changes**', async (route) => {
+      await streamHeld;
+      await route.continue().catch(() => undefined);
+    });
+    let heldPage = false;
+    await page.route('**/trpc/conversation.list**', async (route) => {
+      if (!heldPage && route.request().url().includes('cursor')) {
+        heldPage = true;
+        releaseStream();
+        await waitForLive(page);
+      }
+      await route.continue().catch(() => undefined); // the page may have cancelled it meanwhile
+    });
+    try {
+      await page.reload();
+      await firstRowTitle(page).waitFor();
+      expect(await page.locator('.conversations > li').count()).toBe(20);
+      expect(await firstRowTitle(page).innerText()).toBe('Bulk 22'); // newest first
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await waitFor(
+        'the second page',
+        async () => (await page.locator('.conversations > li').count()) === Math.min(total, 40),
+      );
+    } finally {
+      await page.unrouteAll();
+    }
+    expect(heldPage).toBe(true);
     const titles = await page.locator('.conversations > li .title').allInnerTexts();
     expect(new Set(titles).size).toBe(titles.length); // no row twice
     expect(titles.indexOf('Bulk 1')).toBeGreaterThan(titles.indexOf('Bulk 2'));
