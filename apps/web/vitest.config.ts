@@ -8,5 +8,9 @@ export default defineConfig({
     // The end-to-end tests start the real server and Chromium: seconds, not milliseconds.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Two files at a time even on two cores (vitest would run one): a browser test file mostly
+    // waits for the app's own timers (the 6 s undo window, a query's retries, a live reconnect)
+    // and for server restarts, while its server process and Chromium do the work.
+    maxWorkers: 2,
   },
 });
