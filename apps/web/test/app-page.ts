@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, waitFor, type Stack } from './browser.ts';
+import { ARTIFACTS, startStack, waitFor, type Stack } from './browser.ts';
 
 /** Playwright's own waits: a bound that only stops a hung test, as waitFor's. */
 export const PAGE_TIMEOUT = 20_000;
@@ -36,6 +36,18 @@ export async function signIn(p: Page, stack: Stack): Promise<void> {
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.getByRole('heading', { name: 'Conversations' }).waitFor();
   await waitForLive(p);
+}
+
+/** A file's usual fixture: its stack, and a page signed in, in a context of its own. */
+export async function startSignedIn(): Promise<{
+  stack: Stack;
+  context: BrowserContext;
+  page: Page;
+}> {
+  const stack = await startStack();
+  const { context, page } = await newContext(stack);
+  await signIn(page, stack);
+  return { stack, context, page };
 }
 
 /** Creates a conversation through the API and waits for the live update to show it in `p`. */

@@ -8,31 +8,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createViaApi,
   firstRowTitle,
-  newContext,
   PAGE_TIMEOUT,
   recordMutations,
   rowOf,
   shot,
-  signIn,
+  startSignedIn,
   titleOf,
   waitForLive,
 } from './app-page.ts';
-import { startStack, waitFor, type Stack } from './browser.ts';
+import { waitFor, type Stack } from './browser.ts';
 
 let stack: Stack;
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack();
-  ({ context, page } = await newContext(stack));
-  await signIn(page, stack);
+  ({ stack, context, page } = await startSignedIn());
 });
 
-afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  await stack?.close();
-});
+afterAll(() => stack?.close()); // its browser's contexts with it
 
 describe('conversations', () => {
   it('creates one: it appears at the top at once', async () => {

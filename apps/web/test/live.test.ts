@@ -5,36 +5,23 @@
  * reconnects, or refused with a reason when the person acts on what they no longer match.
  */
 import { trpc, type ServerProcess } from '@parley/server/testing';
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alertText,
-  createViaApi,
-  liveStatus,
-  newContext,
-  rowOf,
-  signIn,
-  titleOf,
-} from './app-page.ts';
-import { startStack, waitFor, type Stack } from './browser.ts';
+import { alertText, createViaApi, liveStatus, rowOf, startSignedIn, titleOf } from './app-page.ts';
+import { waitFor, type Stack } from './browser.ts';
 
 let stack: Stack;
-let context: BrowserContext;
 let page: Page;
 let peer: ServerProcess;
 
 beforeAll(async () => {
-  stack = await startStack();
-  ({ context, page } = await newContext(stack));
-  [peer] = await Promise.all([stack.startPeer(), signIn(page, stack)]);
+  ({ stack, page } = await startSignedIn());
+  peer = await stack.startPeer();
   // Every test ends on this same document: updated in place, never reloaded.
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 });
 
-afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  await stack?.close();
-});
+afterAll(() => stack?.close()); // its browser's contexts and the peer with it
 
 const sameDocument = async () =>
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);

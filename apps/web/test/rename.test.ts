@@ -2,7 +2,7 @@
  * Inline rename in Debian's Chromium against the real production server: Enter, F2, leaving the
  * field, Escape, the grapheme counter, a refusal rolled back, and all of it by keyboard alone.
  */
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alertText,
@@ -12,28 +12,29 @@ import {
   recordMutations,
   rowOf,
   shot,
-  signIn,
+  startSignedIn,
   titleOf,
 } from './app-page.ts';
-import { startStack, waitFor, type Stack } from './browser.ts';
+import { waitFor, type Stack } from './browser.ts';
 
 let stack: Stack;
-let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack();
-  ({ context, page } = await newContext(stack));
-  await signIn(page, stack);
+  ({ stack, page } = await startSignedIn());
 });
 
-afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  await stack?.close();
-});
+afterAll(() => stack?.close()); // its browser's contexts with it
 
 const stored = (id: string) => stack.api('query', 'conversation.get', { id });
 const heading = () => page.getByRole('heading', { name: 'Conversations' });
+
+/** Waits for the server to have the rename (version 2); the row shows it too. */
+async function expectSaved(id: string, title: string) {
+  await waitFor('the server to have it', async () => (await stored(id)).version === 2);
+  expect(await stored(id)).toMatchObject({ title });
+  expect(await titleOf(page, id).innerText()).toBe(title);
+}
 
 describe('inline rename', () => {
   it('renames with Enter, without moving anything on the page', async () => {
@@ -83,9 +84,7 @@ describe('inline rename', () => {
     expect(await rowOf(page, other.id).getByRole('textbox').count()).toBe(0);
     await page.keyboard.type('Renamed with F2'); // the whole title is selected: typing replaces it
     await page.keyboard.press('Enter');
-    await waitFor('the server to have it', async () => (await stored(c.id)).version === 2);
-    expect(await stored(c.id)).toMatchObject({ title: 'Renamed with F2' });
-    expect(await titleOf(page, c.id).innerText()).toBe('Renamed with F2');
+    await expectSaved(c.id, 'Renamed with F2');
   });
 
   it('leaving the field saves a valid change', async () => {
@@ -95,9 +94,7 @@ describe('inline rename', () => {
     await row.getByRole('textbox').fill('Saved by leaving the field');
     await heading().click(); // the focus moves out of the editor
     await row.getByRole('textbox').waitFor({ state: 'detached' });
-    await waitFor('the server to have it', async () => (await stored(c.id)).version === 2);
-    expect(await stored(c.id)).toMatchObject({ title: 'Saved by leaving the field' });
-    expect(await titleOf(page, c.id).innerText()).toBe('Saved by leaving the field');
+    await expectSaved(c.id, 'Saved by leaving the field');
   });
 
   it('cancels with Escape: the title and the server stay as they were', async () => {
