@@ -60,11 +60,11 @@ function AppendForm({ conversationId }: { conversationId: string }) {
   const [content, setContent] = useState('');
   const [role, setRole] = useState<(typeof ROLES)[number]>('user');
   const ids = { content: useId(), role: useId() };
-  const append = useAppendMessage();
+  const append = useAppendMessage(() => setContent(''));
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (content.trim() === '' || append.isPending) return;
-    append.mutate({ conversationId, role, content }, { onSuccess: () => setContent('') });
+    append.mutate({ conversationId, role, content });
   };
   return (
     <form className="append" onSubmit={submit} aria-label="Add a message">

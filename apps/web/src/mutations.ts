@@ -78,14 +78,19 @@ export function useRenameConversation() {
   };
 }
 
-/** A message added here: shown at the end at once, and the conversation's counters read again. */
-export function useAppendMessage() {
+/**
+ * A message added here: shown at the end at once, and the conversation's counters read again.
+ * `onSent` runs in the same update as the message showing (a form clears its text there: never
+ * the text in the box and in the list at once).
+ */
+export function useAppendMessage(onSent: () => void) {
   const cache = useConversationCache();
   const { announce } = useNotices();
   return trpc.message.append.useMutation({
     onSuccess(message) {
       cache.addMessage(message);
       void cache.refresh(message.conversationId);
+      onSent();
     },
     onError(error) {
       announce({ kind: 'error', text: actionErrorMessage('send the message', error) });
