@@ -23,7 +23,7 @@ export interface TestApp {
 
 export async function startTestApp(
   options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>> &
-    Partial<Pick<ApiDeps, 'titleGenerator'>> & { auth?: AuthConfig } = {},
+    Partial<Pick<ApiDeps, 'titleGenerator' | 'autoTitles'>> & { auth?: AuthConfig } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   let logText = '';
@@ -40,6 +40,7 @@ export async function startTestApp(
     db: database.db,
     auth: options.auth,
     titleGenerator: options.titleGenerator,
+    autoTitles: options.autoTitles,
     logger,
   });
   const app = createApp({
@@ -62,6 +63,7 @@ export async function startTestApp(
     async close() {
       server.closeAllConnections();
       server.close();
+      await deps.tasks.idle(); // as the server's own shutdown does, before the database goes
       await database.close();
     },
   };

@@ -45,7 +45,7 @@ export {
   type SessionIdentity,
   type SessionTokens,
 } from './auth/session-tokens.ts';
-export { createDemoSession, DEMO_ORG } from './demo/demo-session.ts';
+export { createDemoSession, deleteExpiredDemoVisitors, DEMO_ORG } from './demo/demo-session.ts';
 export {
   createInProcessEvents,
   type ConversationEvent,
