@@ -10,8 +10,11 @@ import { route, type Face } from './kit/route.ts';
 
 const DifyConversation = z
   .object({
-    // z.guid: any 8-4-4-4-12 hex; the bits are a ULID's, so no RFC 9562 version or variant.
-    id: z.guid(),
+    id: z.uuidv7().meta({
+      description:
+        'Conversation ID: a UUIDv7. Conversations created before Parley made UUIDv7 ids keep ' +
+        'their earlier 128 bits, shown the same way but without an RFC 9562 version or variant.',
+    }),
     name: z.string(),
     inputs: z.record(z.string(), z.unknown()),
     status: z.string(),

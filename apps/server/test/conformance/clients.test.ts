@@ -23,7 +23,7 @@ import {
   ORQ_ID,
   ULID,
   UNKNOWN,
-  UUID,
+  UUID_V7,
 } from './schemas.ts';
 
 // axios honours HTTP(S)_PROXY; these requests are for the loopback server only.
@@ -94,7 +94,7 @@ describe('Dify’s Node SDK (dify-client), pointed at /v1', () => {
       inputs: {},
       status: 'normal',
     });
-    expect(response.data.id).toMatch(UUID);
+    expect(response.data.id).toMatch(UUID_V7);
     expectNow(response.data.created_at, 's', 'created_at');
     expectNow(response.data.updated_at, 's', 'updated_at');
     expect(response.headers.etag).toBe('"2"');

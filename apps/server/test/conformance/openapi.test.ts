@@ -4,7 +4,7 @@
  * operation answers (success and errors) documented with a schema its body validates against.
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { renderId } from '@parley/api';
+import { newId, renderId } from '@parley/api';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,9 +123,10 @@ describe('/openapi.json', () => {
   });
 
   it('documents id schemas that accept every id the faces render', () => {
-    // Fixed ULIDs (the ULID spec's example, ids.ts's, and the extremes): as UUIDs they are raw
-    // 128-bit values, with whatever version and variant bits the ULID happens to have.
-    const samples = [
+    // New ids (UUIDv7 bits), and for the faces that render ULIDs also ids made before (plain
+    // ULID bits: the ULID spec's example, ids.ts's, and the extremes), which keep their format.
+    const fresh = Array.from({ length: 20 }, () => newId());
+    const before = [
       '01ARZ3NDEKTSV4RRFFQ69G5FAV',
       '01J9Z3Q4X8M2V7K5T6R1N0P3QB',
       '00000000000000000000000000',
@@ -148,10 +149,12 @@ describe('/openapi.json', () => {
         resolved.paths[route][method].responses[status].content['application/json'].schema;
       for (const step of where) schema = step === '[]' ? schema.items : schema.properties[step];
       const validate = ajv.compile(schema);
-      for (const ulid of samples) {
+      for (const ulid of format === 'uuid' ? fresh : [...fresh, ...before]) {
         const id = renderId(ulid, format);
         expect(validate(id), `${op}: ${id} against ${JSON.stringify(schema)}`).toBe(true);
       }
+      // Dify documents a v7 UUID, which is what a strict client checks; older ids are not one.
+      if (format === 'uuid') expect(validate(renderId(before[1]!, 'uuid'))).toBe(false);
     }
   });
 

@@ -22,7 +22,7 @@ import {
   schemaErrors,
   ULID,
   UNKNOWN,
-  UUID,
+  UUID_V7,
 } from './schemas.ts';
 
 let t: TestApp;
@@ -246,7 +246,7 @@ describe('each seed’s example request, sent to Parley', () => {
     const c = response.body;
     expect(Object.keys(c).sort()).toEqual(Object.keys(examples.difyRename.response).sort());
     expect(c).toMatchObject({ id: uuid, name: request.name, status: 'normal' });
-    expect(c.id).toMatch(UUID);
+    expect(c.id).toMatch(UUID_V7);
     expectNow(c.created_at, 's', 'created_at');
     expectNow(c.updated_at, 's', 'updated_at');
     expect(await getConversation(t.url, endUser, id)).toMatchObject({
