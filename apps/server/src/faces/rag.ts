@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
 import type { Issue, Problem } from './kit/problem.ts';
 import { route, type Caller, type Face } from './kit/route.ts';
+import { pythonJsonError } from './rag-json.ts';
 
 const RagMessage = z
   .object({
@@ -73,10 +74,13 @@ async function withMessages(
 function pydanticError(issue: Issue): z.infer<typeof ValidationError> {
   const loc = [issue.in, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
   const zi = issue.zod;
-  const input = 'input' in zi && zi.input !== undefined ? zi.input : null;
+  const given = 'input' in zi ? zi.input : undefined;
+  const input = given ?? null;
   if (zi.code === 'invalid_type') {
-    // pydantic reports a missing field with the object it is missing from as the input.
-    if (input === null)
+    // A field that is absent (never a field that is null: that is its type's error), or a body
+    // that is absent or JSON null, as FastAPI reads it. pydantic reports a missing field with the
+    // object it is missing from as the input.
+    if (given === undefined || (issue.path.length === 0 && given === null))
       return { type: 'missing', loc, msg: 'Field required', input: issue.container ?? null };
     if (zi.expected === 'object') {
       return {
@@ -124,16 +128,19 @@ function detail(problem: Problem): z.infer<typeof RagError>['detail'] {
   switch (problem.kind) {
     case 'invalid':
       return problem.issues.map(pydanticError);
-    case 'malformed_json':
+    case 'malformed_json': {
+      // Where and why Python's json module would have stopped (an encoding problem: at the start).
+      const error = pythonJsonError(problem.body ?? '') ?? { msg: 'Expecting value', pos: 0 };
       return [
         {
           type: 'json_invalid',
-          loc: ['body', 0],
+          loc: ['body', error.pos],
           msg: 'JSON decode error',
           input: {},
-          ctx: { error: problem.message },
+          ctx: { error: error.msg },
         },
       ];
+    }
     case 'bad_request':
     case 'conflict':
       return problem.message;

@@ -542,6 +542,92 @@ describe('error bodies exactly as each vendor words them', () => {
     });
   });
 
+  it('RAG: every body pydantic v2 refuses, refused with pydantic’s own type, loc, msg and input', async () => {
+    const { id } = await createConversation(t.url, alice, 'R');
+    const patch = (rawBody: string | undefined) =>
+      call(t.url, 'PATCH', `/api/conversations/${id}`, {
+        key: alice,
+        ...(rawBody !== undefined && { rawBody, headers: { 'content-type': 'application/json' } }),
+      });
+    // What a FastAPI app with `class Update(BaseModel): title: str = Field(min_length=1)` answers.
+    const cases: [string | undefined, unknown][] = [
+      [
+        '{"title": null}',
+        {
+          type: 'string_type',
+          loc: ['body', 'title'],
+          msg: 'Input should be a valid string',
+          input: null,
+        },
+      ],
+      [
+        '{"title": 5}',
+        {
+          type: 'string_type',
+          loc: ['body', 'title'],
+          msg: 'Input should be a valid string',
+          input: 5,
+        },
+      ],
+      [
+        '{"title": ""}',
+        {
+          type: 'string_too_short',
+          loc: ['body', 'title'],
+          msg: 'String should have at least 1 character',
+          input: '',
+          ctx: { min_length: 1 },
+        },
+      ],
+      [
+        '{"name": "x"}',
+        { type: 'missing', loc: ['body', 'title'], msg: 'Field required', input: { name: 'x' } },
+      ],
+      [
+        '"a title"',
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: 'a title',
+        },
+      ],
+      [
+        '[{"title": "x"}]',
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: [{ title: 'x' }],
+        },
+      ],
+      // JSON null and no body at all are both a missing body to FastAPI.
+      ['null', { type: 'missing', loc: ['body'], msg: 'Field required', input: null }],
+      [undefined, { type: 'missing', loc: ['body'], msg: 'Field required', input: null }],
+    ];
+    for (const [rawBody, error] of cases) {
+      const response = await patch(rawBody);
+      expect(response.status, rawBody).toBe(422);
+      expectSchema('fastapi', 'HTTPValidationError', response.body, rawBody);
+      expect(response.body, rawBody).toEqual({ detail: [error] });
+    }
+    const malformed = await patch('{"title": ');
+    expect(malformed.status).toBe(422);
+    // Where Python's json module stops, and its message (FastAPI's loc and ctx.error).
+    expect(malformed.body).toEqual({
+      detail: [
+        {
+          type: 'json_invalid',
+          loc: ['body', 10],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: 'Expecting value' },
+        },
+      ],
+    });
+    expect(await getConversation(t.url, alice, id)).toMatchObject({ title: 'R', version: 1 });
+  });
+
   it('RAG: 401 says "Not authenticated" with WWW-Authenticate: Bearer', async () => {
     const response = await call(t.url, 'GET', `/api/conversations/${UNKNOWN.ulid}`);
     expect(response.status).toBe(401);

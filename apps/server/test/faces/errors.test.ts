@@ -176,7 +176,9 @@ describe('bad bodies', () => {
     });
     expect(rag).toMatchObject({
       status: 422,
-      body: { detail: [{ type: 'json_invalid', loc: ['body', 0] }] },
+      body: {
+        detail: [{ type: 'json_invalid', loc: ['body', 9], ctx: { error: 'Expecting value' } }],
+      },
     });
     const orq = await call(t.url, 'PATCH', `/v2/conversations/${renderId(aliceId, 'orq')}`, {
       key: alice,

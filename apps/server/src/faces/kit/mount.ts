@@ -31,8 +31,11 @@ export function expressPath(openApiPath: string): string {
 
 export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Router {
   const router = express.Router();
+  // Not strict: any JSON value is a body (a string, a number, null), and the route's schema says
+  // what is wrong with it (FastAPI's model_attributes_type, say), as the vendors do.
   const json = express.json({
     limit: options.bodyLimit,
+    strict: false,
     type: ['application/json', 'application/*+json'],
   });
   const byPath = new Map<string, Route[]>();

@@ -17,7 +17,8 @@ export interface Issue {
 
 export type Problem =
   | { kind: 'invalid'; issues: Issue[] }
-  | { kind: 'malformed_json'; message: string }
+  /** `body`: the text that failed to parse, when it was read. */
+  | { kind: 'malformed_json'; message: string; body?: string }
   | { kind: 'unauthorized'; reason: 'missing' | 'invalid' }
   | { kind: 'not_found'; message?: string }
   /** A rule refused the request without field issues (e.g. nothing to name a conversation from). */
@@ -90,9 +91,11 @@ export function problemFromBodyParser(error: unknown): Problem | undefined {
     typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
   if (type === 'entity.too.large') return { kind: 'too_large' };
   if (type === 'entity.parse.failed') {
+    const body = (error as { body?: unknown }).body;
     return {
       kind: 'malformed_json',
       message: error instanceof Error ? error.message : 'Malformed JSON',
+      ...(typeof body === 'string' && { body }),
     };
   }
   if (
