@@ -2,7 +2,7 @@
  * Dify's conversation API under /v1: the same 128 bits shown as a UUID, times in unix seconds,
  * the end user named by `user` inside the key's organization, errors as { code, message, status }.
  */
-import { renderId, type ConversationDto, type ConversationSort } from '@parley/api';
+import { normalizeTitle, renderId, type ConversationDto, type ConversationSort } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
 import { describeIssues, FaceError, type Problem } from './kit/problem.ts';
@@ -89,6 +89,31 @@ const user = z
   .min(1)
   .max(255)
   .meta({ description: 'End-user identifier, unique within the organization.' });
+/**
+ * Rename's body. The name is held to Parley's title rule here, under Dify's field name, so no
+ * error ever speaks of the router's `title`; without auto_generate, a missing or blank name is
+ * refused in Dify's own words.
+ */
+const renameBody = z
+  .object({
+    name: z.string().nullish(),
+    auto_generate: z.boolean().default(false),
+    user,
+  })
+  .transform((body, ctx) => {
+    if (body.auto_generate) return { ...body, auto_generate: true as const, name: undefined };
+    const name = normalizeTitle(body.name ?? '', 'name');
+    if (name.ok) return { ...body, auto_generate: false as const, name: name.title };
+    ctx.addIssue({
+      code: 'custom',
+      path: ['name'],
+      message:
+        name.problem === 'empty' ? 'name is required when auto_generate is false' : name.message,
+      input: body.name,
+    });
+    return z.NEVER;
+  });
+
 const idParams = z.object({
   conversation_id: z.string().meta({ description: 'Conversation ID.' }),
 });
@@ -114,11 +139,7 @@ export const difyFace: Face = {
       description:
         'Renames a conversation, or auto-generates a name from its first message when `auto_generate` is `true`.',
       params: idParams,
-      body: z.object({
-        name: z.string().nullish(),
-        auto_generate: z.boolean().default(false),
-        user,
-      }),
+      body: renameBody,
       precondition: 'if-match',
       success: {
         status: 200,
@@ -133,8 +154,7 @@ export const difyFace: Face = {
           const c = await api.conversation.generateTitle({ id });
           return { body: render(c), version: c.version };
         }
-        // A missing or blank name is the title rule's "empty" error: 400 invalid_param.
-        const c = await api.conversation.rename({ id, title: body.name ?? '', expectedVersion });
+        const c = await api.conversation.rename({ id, title: body.name, expectedVersion });
         return { body: render(c), version: c.version };
       },
     }),

@@ -2,7 +2,7 @@
  * orq.ai conversations under /v2/conversations: ids are `conv_` + lower-case ULID, times are
  * unix milliseconds, lists are { object: "list", data, has_more }, errors are { message }.
  */
-import { renderId, titleSchema, type ConversationDto } from '@parley/api';
+import { namedTitleSchema, renderId, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
 import { describeIssues, type Problem } from './kit/problem.ts';
@@ -92,7 +92,7 @@ const idParams = z.object({
 const displayName = z
   .string()
   .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters.')
-  .pipe(titleSchema)
+  .pipe(namedTitleSchema('displayName'))
   .meta({ description: 'Display name for the conversation.', minLength: 1, maxLength: 100 });
 
 export const orqFace: Face = {

@@ -28,10 +28,17 @@ export type Problem =
   | { kind: 'too_large' }
   | { kind: 'rate_limited'; retryAfterSeconds: number };
 
-/** Issues as one line, "field.path: message; …", for dialects whose errors carry a message only. */
+/**
+ * Issues as one line, "field.path: message; …", for dialects whose errors carry a message only
+ * (a message that already begins with its field's name is not prefixed with it again).
+ */
 export function describeIssues(issues: Issue[]): string {
   return issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .map((i) => {
+      const field = String(i.path.at(-1) ?? '');
+      if (!i.path.length || i.message.startsWith(`${field} `)) return i.message;
+      return `${i.path.join('.')}: ${i.message}`;
+    })
     .join('; ');
 }
 
