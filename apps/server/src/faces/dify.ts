@@ -64,8 +64,24 @@ function codeAndMessage(problem: Problem): [string, string] {
       return ['precondition_failed', 'The conversation has changed since the given ETag.'];
     case 'too_large':
       return ['request_entity_too_large', 'Request body too large.'];
+    case 'unsupported_media_type':
+      // What Flask's request.get_json() raises for a body that is not JSON.
+      return [
+        'unsupported_media_type',
+        "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.",
+      ];
     case 'rate_limited':
       return ['too_many_requests', 'Too many requests. Please try again later.'];
+    // Werkzeug's NotFound and MethodNotAllowed, as Dify's error handler renders them.
+    case 'no_route':
+      return [
+        'not_found',
+        'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
+      ];
+    case 'method_not_allowed':
+      return ['method_not_allowed', 'The method is not allowed for the requested URL.'];
+    case 'internal':
+      return ['internal_server_error', 'Internal Server Error.'];
   }
 }
 

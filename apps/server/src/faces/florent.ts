@@ -61,7 +61,11 @@ const ERROR_CODES: Record<Problem['kind'], string> = {
   conflict: 'conflict',
   precondition_failed: 'precondition_failed',
   too_large: 'payload_too_large',
+  unsupported_media_type: 'unsupported_media_type',
   rate_limited: 'rate_limited',
+  no_route: 'not_found',
+  method_not_allowed: 'method_not_allowed',
+  internal: 'internal_error',
 };
 
 export const florentDialect: ErrorDialect = {

@@ -71,8 +71,16 @@ function message(problem: Problem): string {
       return 'Precondition failed: the conversation has changed since the given ETag.';
     case 'too_large':
       return 'Request body too large.';
+    case 'unsupported_media_type':
+      return 'Unsupported media type: the request body must be JSON (application/json).';
     case 'rate_limited':
       return 'Too many requests.';
+    case 'no_route':
+      return `No route for ${problem.method} ${problem.path}.`;
+    case 'method_not_allowed':
+      return `Method not allowed. Allowed: ${problem.allow.join(', ')}.`;
+    case 'internal':
+      return 'Internal server error.';
   }
 }
 

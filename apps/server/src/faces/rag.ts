@@ -154,8 +154,17 @@ function detail(problem: Problem): z.infer<typeof RagError>['detail'] {
       return 'Precondition Failed';
     case 'too_large':
       return 'Request Entity Too Large';
+    case 'unsupported_media_type':
+      return 'Unsupported Media Type';
     case 'rate_limited':
       return 'Too Many Requests';
+    // Starlette's answers for an unknown path and a wrong method, and for a failure.
+    case 'no_route':
+      return 'Not Found';
+    case 'method_not_allowed':
+      return 'Method Not Allowed';
+    case 'internal':
+      return 'Internal Server Error';
   }
 }
 

@@ -108,7 +108,7 @@ describe('/openapi.json', () => {
       if (operation.requestBody || params.some((p) => p.in === 'query')) {
         expected.push(route.startsWith('/api/conversations') ? '422' : '400');
       }
-      if (operation.requestBody) expected.push('413');
+      if (operation.requestBody) expected.push('413', '415');
       if (params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) {
         expected.push('412');
       }
@@ -301,6 +301,13 @@ describe('each operation, probed, answers only documented statuses and shapes', 
         rawBody: '{"',
       });
       expect([400, 422]).toContain(malformed);
+      const notJson = await check('a body that is not JSON', await fresh(), {
+        ...valid,
+        body: undefined,
+        rawBody: JSON.stringify(probe.body ?? {}),
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(notJson).toBe(415);
       const huge = await check('oversized body', hasId ? await fresh() : null, {
         ...valid,
         body: { ...(probe.body as object), padding: 'x'.repeat(100_000) },

@@ -19,6 +19,9 @@ import {
 } from './problem.ts';
 import type { Face, Route } from './route.ts';
 
+/** The types a face reads as JSON (as express.json below parses them). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
 export interface MountOptions {
   /** Largest accepted request body, e.g. "64kb". */
   bodyLimit: string;
@@ -36,7 +39,7 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
   const json = express.json({
     limit: options.bodyLimit,
     strict: false,
-    type: ['application/json', 'application/*+json'],
+    type: JSON_TYPES,
   });
   const byPath = new Map<string, Route[]>();
   for (const r of face.routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
@@ -53,13 +56,29 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
     }, next);
   };
 
+  // A body the route would read but that is not JSON is refused, never ignored: a client that
+  // sent its fields as text/plain or a form must not get a success that dropped them. "Present"
+  // is what HTTP says carries a body (a length above zero, or chunks), whatever the type says.
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    const present =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    if (present && !req.is(JSON_TYPES))
+      return send(res, face.dialect, { kind: 'unsupported_media_type' });
+    next();
+  };
+
   for (const [path, routes] of byPath) {
     for (const r of routes) {
-      router[r.method](expressPath(path), authenticate, json, (req, res, next) => {
-        serve(face, r, deps, req, res, (res.locals as { principal: Principal }).principal).catch(
-          next,
-        );
-      });
+      const chain = r.body ? [authenticate, requireJson, json] : [authenticate, json];
+      router[r.method](
+        expressPath(path),
+        ...chain,
+        (req: Request, res: Response, next: NextFunction) => {
+          serve(face, r, deps, req, res, (res.locals as { principal: Principal }).principal).catch(
+            next,
+          );
+        },
+      );
     }
     // A known path with another method: 405 with Allow, in a neutral shape.
     const allow = routes.map((r) => r.method.toUpperCase()).join(', ');

@@ -26,7 +26,15 @@ export type Problem =
   | { kind: 'conflict'; message: string }
   | { kind: 'precondition_failed' }
   | { kind: 'too_large' }
-  | { kind: 'rate_limited'; retryAfterSeconds: number };
+  /** A request body that is present but not JSON (or in a charset or encoding not read). */
+  | { kind: 'unsupported_media_type' }
+  | { kind: 'rate_limited'; retryAfterSeconds: number }
+  /** No route of the face answers this path (inside the face's own prefix). */
+  | { kind: 'no_route'; method: string; path: string }
+  /** A route of the face answers this path, but not with this method. */
+  | { kind: 'method_not_allowed'; allow: string[] }
+  /** The server's fault: logged with the request id, never described to the client. */
+  | { kind: 'internal' };
 
 /**
  * Issues as one line, "field.path: message; …", for dialects whose errors carry a message only
@@ -105,11 +113,11 @@ export function problemFromBodyParser(error: unknown): Problem | undefined {
       ...(typeof body === 'string' && { body }),
     };
   }
-  if (
-    type === 'encoding.unsupported' ||
-    type === 'charset.unsupported' ||
-    type === 'entity.verify.failed'
-  ) {
+  // JSON in a charset or a Content-Encoding the parser does not read: not a type this route reads.
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return { kind: 'unsupported_media_type' };
+  }
+  if (type === 'entity.verify.failed') {
     return { kind: 'malformed_json', message: 'Unsupported request body encoding' };
   }
   return undefined;
