@@ -87,12 +87,16 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
     });
   }
 
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // A path parameter that is not valid percent-encoded UTF-8 is a malformed id: not found.
     const problem: Problem | undefined =
       error instanceof URIError ? { kind: 'not_found' } : problemFromBodyParser(error);
-    if (!problem) return next(error);
-    send(res, face.dialect, problem);
+    if (problem) return send(res, face.dialect, problem);
+    // Anything else is the server's fault: logged under the request id, and answered in the
+    // face's shape without a word of its cause (or, once the answer has begun, by cutting it).
+    req.log.error({ err: error }, 'unhandled error');
+    if (res.headersSent) return void res.destroy();
+    send(res, face.dialect, { kind: 'internal' });
   });
   return router;
 }
