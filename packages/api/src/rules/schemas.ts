@@ -86,7 +86,16 @@ export const appendMessageInput = z.object({
 export const listMessagesInput = z.object({
   conversationId: conversationIdSchema,
   limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(50),
+  /** The `nextCursor` of the previous page, in the same order. */
   cursor: z.string().max(200).nullish(),
+  /** Oldest first (the default), or newest first to walk a history back from its end. */
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+
+export const messageByIdInput = z.object({
+  conversationId: conversationIdSchema,
+  /** The message's id, in any rendering. */
+  id: z.string(),
 });
 
 function isTimeZone(zone: string): boolean {
