@@ -247,13 +247,14 @@ const targetOf = (ids: fc.Arbitrary<string>): fc.Arbitrary<Target> =>
       })),
     fc
       .tuple(
-        fc.constantFrom('/v1/conversations', '/v2/conversations'),
+        fc.constantFrom('/v1/conversations', '/v1/messages', '/v2/conversations'),
         fc.dictionary(
           fc.constantFrom(
             'user',
             'limit',
             'last_id',
             'first_id',
+            'conversation_id',
             'sort_by',
             'pinned',
             'starting_after',

@@ -1,20 +1,18 @@
 /**
  * Dify's conversation API under /v1: the same 128 bits shown as a UUID, times in unix seconds,
- * the end user named by `user` inside the key's organization, errors as { code, message, status }.
+ * the end user named by `user` inside the key's organization, errors as { code, message, status }
+ * (dify-dialect.ts). The message history, GET /v1/messages, is in dify-messages.ts.
  */
 import { normalizeTitle, renderId, type ConversationDto, type ConversationSort } from '@parley/api';
 import { z } from 'zod';
-import { statusOf, type ErrorDialect } from './kit/dialect.ts';
-import { describeIssues, FaceError, type Problem } from './kit/problem.ts';
+import { difyDialect, difyId, seconds, user } from './dify-dialect.ts';
+import { difyMessagesRoute } from './dify-messages.ts';
+import { FaceError } from './kit/problem.ts';
 import { route, type Face } from './kit/route.ts';
 
 const DifyConversation = z
   .object({
-    id: z.uuidv7().meta({
-      description:
-        'Conversation ID: a UUIDv7. Conversations created before Parley made UUIDv7 ids keep ' +
-        'their earlier 128 bits, shown the same way but without an RFC 9562 version or variant.',
-    }),
+    id: difyId('Conversation ID'),
     name: z.string(),
     inputs: z.record(z.string(), z.unknown()),
     status: z.string(),
@@ -28,12 +26,6 @@ const DifyConversationList = z
   .object({ limit: z.int(), has_more: z.boolean(), data: z.array(DifyConversation) })
   .meta({ id: 'DifyConversationsListResponse' });
 
-const DifyError = z
-  .object({ code: z.string(), message: z.string(), status: z.int() })
-  .meta({ id: 'DifyError' });
-
-const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
 function render(c: ConversationDto): z.infer<typeof DifyConversation> {
   return {
     id: renderId(c.id, 'uuid'),
@@ -46,65 +38,6 @@ function render(c: ConversationDto): z.infer<typeof DifyConversation> {
   };
 }
 
-function codeAndMessage(problem: Problem): [string, string] {
-  switch (problem.kind) {
-    case 'invalid':
-      return ['invalid_param', describeIssues(problem.issues)];
-    case 'malformed_json':
-      return ['invalid_param', 'Failed to decode JSON object.'];
-    case 'bad_request':
-      return ['invalid_param', problem.message];
-    case 'unauthorized':
-      return ['unauthorized', 'Access token is invalid'];
-    case 'not_found':
-      return ['not_found', problem.message ?? 'Conversation Not Exists.'];
-    case 'conflict':
-      return ['conflict', problem.message];
-    case 'precondition_failed':
-      return ['precondition_failed', 'The conversation has changed since the given ETag.'];
-    case 'too_large':
-      return ['request_entity_too_large', 'Request body too large.'];
-    case 'unsupported_media_type':
-      // What Flask's request.get_json() raises for a body that is not JSON.
-      return [
-        'unsupported_media_type',
-        "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.",
-      ];
-    case 'rate_limited':
-      return ['too_many_requests', 'Too many requests. Please try again later.'];
-    // Werkzeug's NotFound and MethodNotAllowed, as Dify's error handler renders them.
-    case 'no_route':
-      return [
-        'not_found',
-        'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.',
-      ];
-    case 'method_not_allowed':
-      return ['method_not_allowed', 'The method is not allowed for the requested URL.'];
-    case 'internal':
-      return ['internal_server_error', 'Internal Server Error.'];
-  }
-}
-
-export const difyDialect: ErrorDialect = {
-  schema: DifyError,
-  render(problem) {
-    const status = statusOf(problem);
-    const [code, message] = codeAndMessage(problem);
-    return {
-      status,
-      body: { code, message, status },
-      ...(problem.kind === 'unauthorized' && {
-        headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
-      }),
-    };
-  },
-};
-
-const user = z
-  .string()
-  .min(1)
-  .max(255)
-  .meta({ description: 'End-user identifier, unique within the organization.' });
 /**
  * Rename's body. The name is held to Parley's title rule here, under Dify's field name, so no
  * error ever speaks of the router's `title`; without auto_generate, a missing or blank name is
@@ -144,7 +77,8 @@ const SORTS: Record<string, ConversationSort> = {
 export const difyFace: Face = {
   name: 'Dify',
   description:
-    'Dify chat-app conversations (`/v1/conversations`), as its Service API and SDKs call them.',
+    'Dify chat-app conversations (`/v1/conversations`) and their history (`/v1/messages`), as ' +
+    'its Service API and SDKs call them.',
   dialect: difyDialect,
   routes: [
     route({
@@ -246,5 +180,6 @@ export const difyFace: Face = {
         return {};
       },
     }),
+    difyMessagesRoute,
   ],
 };

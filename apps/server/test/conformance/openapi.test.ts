@@ -173,6 +173,8 @@ describe('/openapi.json', () => {
 interface Probe {
   body?: unknown;
   query?: string;
+  /** A query that names a conversation (by its Dify id), instead of `query`. */
+  queryFor?: (uuid: string) => string;
   badQuery?: string;
   /** Needs a user message first (automatic naming). */
   messages?: boolean;
@@ -193,6 +195,11 @@ const PROBES: Record<string, Probe> = {
   'post /v1/conversations/{conversation_id}/name': { body: { name: 'Probe', user: 'alice' } },
   'get /v1/conversations': { query: 'user=alice&limit=5', badQuery: 'user=alice&limit=0' },
   'delete /v1/conversations/{conversation_id}': { body: { user: 'alice' } },
+  'get /v1/messages': {
+    queryFor: (uuid) => `conversation_id=${uuid}&user=alice&limit=5`,
+    messages: true,
+    badQuery: 'conversation_id=x&user=alice&limit=0',
+  },
 };
 
 /** The path with its parameter filled in. */
@@ -282,7 +289,11 @@ describe('each operation, probed, answers only documented statuses and shapes', 
       if (probe.messages) await appendMessage(t.url, alice, id, 'user', 'Name me from this');
       return id;
     };
-    const valid = { key: alice, body: probe.body, query: probe.query };
+    const valid = {
+      key: alice,
+      body: probe.body,
+      query: probe.queryFor ? probe.queryFor(renderId(await fresh(), 'uuid')) : probe.query,
+    };
 
     expect(await check('success', hasId ? await fresh() : null, valid)).toBeLessThan(300);
     expect(
@@ -292,6 +303,10 @@ describe('each operation, probed, answers only documented statuses and shapes', 
       await check('bad credentials', hasId ? await fresh() : null, { ...valid, key: 'bad' }),
     ).toBe(401);
     if (hasId) expect(await check('unknown id', null, valid)).toBe(404);
+    if (probe.queryFor) {
+      const unknown = { ...valid, query: probe.queryFor(UNKNOWN.uuid) };
+      expect(await check('unknown id', null, unknown)).toBe(404);
+    }
     if (operation.requestBody) {
       const invalid = await check('invalid body', await fresh(), { ...valid, body: [] });
       expect([400, 422]).toContain(invalid);

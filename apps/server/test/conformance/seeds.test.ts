@@ -55,6 +55,7 @@ describe('the fixtures', () => {
     expectSchema('dify', 'ConversationRenameResponse', examples.difyRename.response);
     expectSchema('dify-reference', 'ConversationListItem', examples.difyRename.response);
     expectSchema('dify-reference', 'ConversationsListResponse', examples.difyList.response);
+    expectSchema('dify-reference', 'ConversationHistoryResponse', examples.difyMessages.response);
     for (const error of examples.difyErrors.examples) {
       expectSchema('dify-reference', 'ErrorResponse', error);
     }
@@ -269,6 +270,41 @@ describe('each seed’s example request, sent to Parley', () => {
     expect(Object.keys(response.body).sort()).toEqual(['data', 'has_more', 'limit']);
     expect(response.body).toMatchObject({ limit: 20, has_more: false });
     expect(response.body.data.map((c: any) => c.name)).toEqual([examples.difyRename.request.name]);
+  });
+
+  it('Dify messages (reference): 200, ConversationHistoryResponse', async () => {
+    const endUser = await t.key('acme', 'history-user');
+    const { id } = await createConversation(t.url, endUser, 'iPhone Specs Chat');
+    const [turn] = examples.difyMessages.response.data;
+    await appendMessage(t.url, endUser, id, 'user', turn.query);
+    await appendMessage(t.url, endUser, id, 'assistant', turn.answer);
+    const { method, path: route, status } = examples.difyMessages;
+    const response = await call(
+      t.url,
+      method,
+      `${route}?conversation_id=${renderId(id, 'uuid')}&user=history-user`,
+      { key: alice },
+    );
+    expect(response.status).toBe(status);
+    expectSchema('dify-reference', 'ConversationHistoryResponse', response.body);
+    expect(Object.keys(response.body).sort()).toEqual(['data', 'has_more', 'limit']);
+    expect(response.body).toMatchObject({ limit: 20, has_more: false });
+    const [item] = response.body.data;
+    expectSchema('dify-reference', 'ConversationMessageItem', item);
+    // The example's fields that Parley has, as the example shows them.
+    expect(item).toMatchObject({
+      conversation_id: renderId(id, 'uuid'),
+      parent_message_id: turn.parent_message_id,
+      query: turn.query,
+      answer: turn.answer,
+      status: turn.status,
+      error: turn.error,
+      message_files: [],
+      retriever_resources: [],
+      agent_thoughts: [],
+    });
+    expect(item.id).toMatch(UUID_V7);
+    expectNow(item.created_at, 's', 'created_at');
   });
 
   it('Dify delete (reference): 204, no body', async () => {
