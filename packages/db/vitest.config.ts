@@ -2,8 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // A red CI run names its test: a JUnit report beside the console's (turbo keeps test-results/).
+    reporters: ['default', ['junit', { outputFile: 'test-results/junit.xml' }]],
     include: ['src/**/*.test.ts'],
-    // Tests drive the wasm schema engine and spawn the CLI against real SQLite files.
-    testTimeout: 30_000,
+    // Tests drive the WebAssembly schema engine and spawn the CLI (tsx) against real SQLite
+    // files, in hooks too. At a load average of 20 on two cores one CLI run took ~20 s and a
+    // test that runs it three times 61 s. These bounds only stop a hung test; vitest's defaults
+    // (5 s, 10 s for hooks) would fail a slow run, not a broken one.
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
   },
 });

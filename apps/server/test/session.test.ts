@@ -6,12 +6,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createApiKey,
-  createAuthenticator,
-  createInProcessEvents,
-  createSessionTokens,
-} from '@parley/api';
+import { createApiDeps, createApiKey, createSessionTokens, revokeApiKey } from '@parley/api';
 import { createTestDatabase, type TestDatabase } from '@parley/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
@@ -26,11 +21,7 @@ let key: string;
 
 async function listen(options: { demo: boolean; trustProxy?: boolean; tls?: boolean }) {
   const tokens = createSessionTokens('a-session-secret-for-the-tests-0123456789');
-  const deps = {
-    db: database.db,
-    authenticate: createAuthenticator(database.db, { sessions: tokens }),
-    events: createInProcessEvents(),
-  };
+  const deps = createApiDeps({ db: database.db, auth: { sessions: tokens } });
   const app = createApp({
     deps,
     logger: createLogger('silent'),
@@ -216,39 +207,73 @@ describe('DELETE /auth/session', () => {
   });
 });
 
+/** A cookie-authenticated `conversation.changes` stream, read as text. */
+async function openChanges(cookie: string) {
+  // The bound only stops a hung test; reading then fails.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 45_000);
+  const response = await fetch(`${url}/trpc/conversation.changes`, {
+    headers: { cookie, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  return {
+    text: () => text,
+    /** Reads until the stream holds `wanted`; fails if the stream ends first. */
+    async readUntil(wanted: string) {
+      while (!text.includes(wanted)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${wanted}: ${text}`);
+        text += value;
+      }
+    },
+    /** Reads until the server ends the stream. */
+    async readToEnd() {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += value;
+      }
+    },
+    close() {
+      clearTimeout(timer);
+      controller.abort();
+    },
+  };
+}
+
 describe('live updates over HTTP', () => {
   it('streams a rename made with the API key to a cookie-authenticated SSE subscription', async () => {
     const cookie = cookieOf(await signIn(url, { apiKey: key }));
     const created = await trpc(url, 'mutation', 'conversation.create', { title: 'Before' }, key);
     const id = created.body.result.data.id as string;
 
-    // The bound only stops a hung test; reading then fails.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 30_000);
-    const stream = await fetch(`${url}/trpc/conversation.changes`, {
-      headers: { cookie, accept: 'text/event-stream' },
-      signal: controller.signal,
-    });
-    expect(stream.status).toBe(200);
-    expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
-    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
-    /** Reads until the stream holds `wanted`; fails if the stream ends first. */
-    const readUntil = async (wanted: string) => {
-      while (!text.includes(wanted)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the stream ended before ${wanted}: ${text}`);
-        text += value;
-      }
-    };
+    const stream = await openChanges(cookie);
     // The stream opens with a "connected" event once the subscription is registered.
-    await readUntil('event: connected');
+    await stream.readUntil('event: connected');
     await trpc(url, 'mutation', 'conversation.rename', { id, title: 'After' }, key);
-    await readUntil('"After"');
-    clearTimeout(timer);
-    controller.abort();
-    expect(text).toContain('"type":"renamed"');
-    expect(text).toContain(`"id":"${id}"`);
+    await stream.readUntil('"After"');
+    stream.close();
+    expect(stream.text()).toContain('"type":"renamed"');
+    expect(stream.text()).toContain(`"id":"${id}"`);
+  });
+
+  it('ends a stream with UNAUTHORIZED within seconds of its key being revoked', async () => {
+    const dora = await createApiKey(database.db, 'acme', 'dora');
+    const cookie = cookieOf(await signIn(url, { apiKey: dora.key }));
+    const stream = await openChanges(cookie);
+    await stream.readUntil('event: connected');
+    const revoked = performance.now();
+    expect(await revokeApiKey(database.db, dora.id)).toBe(true);
+    // The server's own re-check (every 5 s, past the 10 s credential cache) ends it.
+    await stream.readUntil('event: serialized-error');
+    console.info(`stream ended ${Math.round(performance.now() - revoked)} ms after the revocation`);
+    expect(stream.text()).toContain('"code":"UNAUTHORIZED"');
+    await stream.readToEnd();
+    stream.close();
   });
 
   it('refuses a subscription without credentials: an UNAUTHORIZED error event, then the end', async () => {

@@ -25,6 +25,7 @@ export {
   actAs,
   createAuthenticator,
   type AuthConfig,
+  type AuthenticatorOptions,
   type Authenticate,
 } from './auth/authenticator.ts';
 export type { Principal } from './auth/principal.ts';

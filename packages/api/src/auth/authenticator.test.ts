@@ -91,14 +91,23 @@ describe('actAs (Dify names end users inside the key organization)', () => {
 describe('credential cache', () => {
   it('never trusts a cached session token past its expiry', async () => {
     const { createAuthenticator } = await import('./authenticator.ts');
-    const authenticate = createAuthenticator(h.db, { jwtSecret: SECRET, jwtIssuer: 'parley-test' });
+    // A clock moved by hand: no sleeping, and no race with a token about to expire.
+    let now = Date.now();
+    const authenticate = createAuthenticator(
+      h.db,
+      { jwtSecret: SECRET, jwtIssuer: 'parley-test' },
+      { now: () => now },
+    );
+    const exp = Math.floor(now / 1000) + 2; // well inside the cache's 10 s
     const token = await new SignJWT({ sub: 'alice', org: 'acme' })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer('parley-test')
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+      .setExpirationTime(exp)
       .sign(new TextEncoder().encode(SECRET));
     await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userName: 'alice' });
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    now = exp * 1000 - 1;
+    await expect(authenticate(`Bearer ${token}`)).resolves.toMatchObject({ userName: 'alice' });
+    now = exp * 1000;
     await expect(authenticate(`Bearer ${token}`)).resolves.toBeNull();
   });
 });

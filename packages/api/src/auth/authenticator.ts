@@ -11,6 +11,7 @@ import { looksLikeApiKey, parseBearer } from '../rules/api-key.ts';
 import { hashApiKey } from '../rules/api-key-crypto.ts';
 import { NAME_PATTERN } from '../rules/names.ts';
 import { ensureOrganization, ensureUser } from './accounts.ts';
+import { createCredentialWatch, type CredentialWatch } from './credential-watch.ts';
 import type { Principal } from './principal.ts';
 import { principalOfSession, type SessionTokens } from './session-tokens.ts';
 
@@ -25,7 +26,7 @@ export interface AuthConfig {
   sessions?: SessionTokens | undefined;
 }
 
-export interface Authenticate {
+export interface Authenticate extends CredentialWatch {
   (authorizationHeader: string | undefined): Promise<Principal | null>;
   /** Forgets every cached credential, so a revocation in this process applies at once. */
   invalidate(): void;
@@ -33,6 +34,18 @@ export interface Authenticate {
 
 /** How long a verified credential is trusted without asking the database again. */
 export const CREDENTIAL_CACHE_TTL_MS = 10_000;
+
+export interface AuthenticatorOptions {
+  /** How long a verified credential is trusted; 0 turns the cache off. */
+  cacheTtlMs?: number | undefined;
+  /**
+   * Milliseconds since the epoch, for token expiry and the cache's TTL: tests move it by hand
+   * instead of sleeping. By default the system clock (the cache then keeps its monotonic one).
+   */
+  now?: (() => number) | undefined;
+  /** How often a credential with an open live stream is verified again (credential-watch.ts). */
+  recheckMs?: number | undefined;
+}
 
 /**
  * Builds the authenticator once (keys, JWKS cache, credential cache); call it per request.
@@ -45,11 +58,19 @@ export const CREDENTIAL_CACHE_TTL_MS = 10_000;
 export function createAuthenticator(
   db: Db,
   config: AuthConfig,
-  cacheTtlMs = CREDENTIAL_CACHE_TTL_MS,
+  options: AuthenticatorOptions = {},
 ): Authenticate {
-  const verifySession = createSessionVerifier(config);
+  const { cacheTtlMs = CREDENTIAL_CACHE_TTL_MS, now = Date.now } = options;
+  const verifySession = createSessionVerifier(config, now);
   const cache =
-    cacheTtlMs > 0 ? new LRUCache<string, Principal>({ max: 10_000, ttl: cacheTtlMs }) : null;
+    cacheTtlMs > 0
+      ? new LRUCache<string, Principal>({
+          max: 10_000,
+          ttl: cacheTtlMs,
+          // An injected clock drives the TTL too, read afresh on every lookup.
+          ...(options.now && { perf: { now: options.now }, ttlResolution: 0 }),
+        })
+      : null;
 
   const resolve = async (
     token: string,
@@ -63,9 +84,10 @@ export function createAuthenticator(
       if (!key || key.revokedAt) return null;
       return [{ orgId: key.orgId, userId: key.userId, userName: key.user.name, via: 'api_key' }];
     }
-    // Never trust a cached token past its own expiry.
+    // Never trust a cached token at or past its own expiry (the cache drops an entry only once
+    // its age exceeds the TTL, and a JWT is expired from its `exp` second on).
     const ttlUntil = (exp: number | undefined) =>
-      exp ? Math.min(cacheTtlMs, exp * 1000 - Date.now()) : cacheTtlMs;
+      exp ? Math.min(cacheTtlMs, exp * 1000 - now() - 1) : cacheTtlMs;
     const own = await config.sessions?.verify(token);
     if (own) {
       const principal = await principalOfSession(db, own);
@@ -81,19 +103,29 @@ export function createAuthenticator(
     ];
   };
 
-  const authenticate = async (header: string | undefined) => {
-    const token = parseBearer(header);
-    if (!token) return null;
-    const tokenHash = hashApiKey(token);
-    const cached = cache?.get(tokenHash);
-    if (cached) return cached;
+  /** Looks the token up (no cache) and caches what verified; a refusal also drops its entry. */
+  const verify = async (token: string, tokenHash: string): Promise<Principal | null> => {
     const resolved = await resolve(token, tokenHash);
-    if (!resolved) return null;
+    if (!resolved) {
+      cache?.delete(tokenHash);
+      return null;
+    }
     const [principal, ttl] = resolved;
     if (cache && (ttl === undefined || ttl > 0)) cache.set(tokenHash, principal, { ttl });
     return principal;
   };
-  return Object.assign(authenticate, { invalidate: () => cache?.clear() });
+
+  const authenticate = async (header: string | undefined) => {
+    const token = parseBearer(header);
+    if (!token) return null;
+    const tokenHash = hashApiKey(token);
+    return cache?.get(tokenHash) ?? verify(token, tokenHash);
+  };
+  const { watch } = createCredentialWatch(async (header) => {
+    const token = parseBearer(header);
+    return token !== null && (await verify(token, hashApiKey(token))) !== null;
+  }, options.recheckMs);
+  return Object.assign(authenticate, { invalidate: () => cache?.clear(), watch });
 }
 
 /**
@@ -116,13 +148,14 @@ type SessionClaims = { sub: string; org: string; exp?: number | undefined };
 
 function createSessionVerifier(
   config: AuthConfig,
+  now: () => number,
 ): (token: string) => Promise<SessionClaims | null> {
   const verify = createJwtVerify(config);
   if (!verify) return () => Promise.resolve(null);
 
   return async (token) => {
     try {
-      const { payload } = await verify(token);
+      const { payload } = await verify(token, new Date(now()));
       const { sub, org, exp } = payload;
       if (typeof sub !== 'string' || typeof org !== 'string') return null;
       if (!NAME_PATTERN.test(sub) || !NAME_PATTERN.test(org)) return null;
@@ -133,17 +166,20 @@ function createSessionVerifier(
   };
 }
 
-// jose refuses `alg: none` and every algorithm not listed, and checks exp and nbf.
-function createJwtVerify(config: AuthConfig): ((token: string) => Promise<JWTVerifyResult>) | null {
+// jose refuses `alg: none` and every algorithm not listed, and checks exp and nbf at `at`.
+function createJwtVerify(
+  config: AuthConfig,
+): ((token: string, at: Date) => Promise<JWTVerifyResult>) | null {
   const options = { issuer: config.jwtIssuer, audience: config.jwtAudience };
   if (config.jwksUrl) {
     const keys = createRemoteJWKSet(new URL(config.jwksUrl));
-    return (token) =>
-      jwtVerify(token, keys, { ...options, algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'] });
+    const algorithms = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+    return (token, at) => jwtVerify(token, keys, { ...options, algorithms, currentDate: at });
   }
   if (config.jwtSecret) {
     const secret = new TextEncoder().encode(config.jwtSecret);
-    return (token) => jwtVerify(token, secret, { ...options, algorithms: ['HS256'] });
+    return (token, at) =>
+      jwtVerify(token, secret, { ...options, algorithms: ['HS256'], currentDate: at });
   }
   return null;
 }

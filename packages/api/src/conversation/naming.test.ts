@@ -97,7 +97,9 @@ describe('conversation.generateTitle', () => {
     await gate.running;
     gate.fail(new Error('upstream down'));
     await expect(generating).resolves.toMatchObject({ title: 'Old name', version: 1 });
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toEqual([
+      { conversationId: c.id, err: expect.objectContaining({ message: 'upstream down' }) },
+    ]);
   });
 
   it("someone else's conversation is NOT_FOUND", async () => {

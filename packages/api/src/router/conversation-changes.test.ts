@@ -1,7 +1,11 @@
 /** The live-change subscription, through the same caller the REST faces use. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import { revokeApiKey } from '../auth/accounts.ts';
+import { createAuthenticator, type Authenticate } from '../auth/authenticator.ts';
 import type { ConversationEvent } from '../deps/conversation-events.ts';
+import { createCaller } from '../root.ts';
+import { createTRPCContext } from '../trpc.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;
@@ -14,28 +18,38 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** Subscribes as `who` and resolves once the subscription is registered on the bus. */
-async function subscribe(who: typeof alice) {
+/** How long to wait for something to happen: generous, so only a hung test reaches it. */
+const WAIT = { timeout: 20_000, interval: 5 };
+
+/**
+ * Subscribes as `who` and resolves once the subscription is registered on the bus; through the
+ * harness's authenticator, or through `authenticate` (e.g. one that re-checks streams quickly).
+ */
+async function subscribe(who: Pick<typeof alice, 'key' | 'userId'>, authenticate?: Authenticate) {
   const controller = new AbortController();
   // As over HTTP, where the request's end aborts the signal, the signal ends the subscription.
-  const caller = h.callerFor(`Bearer ${who.key}`, { signal: controller.signal });
+  const authorization = `Bearer ${who.key}`;
+  const caller = authenticate
+    ? createCaller(
+        createTRPCContext({ db: h.db, events: h.events, authenticate }, { authorization }),
+        { signal: controller.signal },
+      )
+    : h.callerFor(authorization, { signal: controller.signal });
   const stream = await caller.conversation.changes();
   const iterator = stream[Symbol.asyncIterator]();
   const received: ConversationEvent[] = [];
   const before = h.events.subscribers(who.userId);
   // The generator starts on the first pull; keep one pull pending at all times.
   let pending = iterator.next();
-  for (let i = 0; i < 100 && h.events.subscribers(who.userId) === before; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  expect(h.events.subscribers(who.userId)).toBe(before + 1);
+  await vi.waitFor(() => expect(h.events.subscribers(who.userId)).toBe(before + 1), WAIT);
   return {
-    /** The next event, or a failure after `ms`. */
-    async next(ms = 2_000): Promise<ConversationEvent> {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms),
-      );
-      const result = await Promise.race([pending, timeout]);
+    /** The next event; the bound only turns a missing event into a failure instead of a hang. */
+    async next(): Promise<ConversationEvent> {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no event')), WAIT.timeout);
+      });
+      const result = await Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
       pending = iterator.next();
       if (result.done) throw new Error('subscription ended');
       received.push(result.value);
@@ -100,10 +114,7 @@ describe('conversation.changes', () => {
     expect(await second.next()).toMatchObject({ type: 'created', conversation: { id: c.id } });
     first.close();
     second.close();
-    for (let i = 0; i < 100 && h.events.subscribers(alice.userId) > 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect(h.events.subscribers(alice.userId)).toBe(0);
+    await vi.waitFor(() => expect(h.events.subscribers(alice.userId)).toBe(0), WAIT);
   });
 
   it('a replayed idempotent create announces nothing new', async () => {
@@ -113,6 +124,22 @@ describe('conversation.changes', () => {
     const fresh = await alice.caller.conversation.create({ title: 'Fresh' });
     expect(await sub.next()).toMatchObject({ conversation: { id: fresh.id } });
     sub.close();
+  });
+
+  it('ends with UNAUTHORIZED once its key is revoked; other keys’ streams go on', async () => {
+    // Streams are verified again every 20 ms here (5 s by default), bypassing the 10 s cache.
+    const authenticate = createAuthenticator(h.db, {}, { recheckMs: 20 });
+    const carol = await h.user('acme', 'carol');
+    const revoked = await subscribe(carol, authenticate);
+    const kept = await subscribe(bob, authenticate);
+    const carolsKey = await h.db.apiKey.findFirstOrThrow({ where: { userId: carol.userId } });
+    expect(await revokeApiKey(h.db, carolsKey.id)).toBe(true);
+    await expect(revoked.next()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    // Nothing of carol's is left on the bus, and bob's stream still delivers.
+    await vi.waitFor(() => expect(h.events.subscribers(carol.userId)).toBe(0), WAIT);
+    const c = await bob.caller.conversation.create({ title: 'Still live' });
+    expect(await kept.next()).toMatchObject({ type: 'created', conversation: { id: c.id } });
+    kept.close();
   });
 
   it('is UNAUTHORIZED without credentials', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
 import { renderId } from '../rules/ids.ts';
 
@@ -77,9 +78,44 @@ describe('conversation.create', () => {
       ),
     );
     expect(new Set(concurrent.map((c) => c.id)).size).toBe(1);
+    for (const key of ['req-1', 'req-2'])
+      expect(await h.db.conversation.count({ where: { idempotencyKey: key } })).toBe(1);
     // Keys belong to their owner: bob's 'req-1' is his own conversation.
     const bobs = await bob.caller.conversation.create({ title: 'Bob', idempotencyKey: 'req-1' });
     expect(bobs.id).not.toBe(first.id);
+  });
+
+  it('a replay returns the conversation as it is now, not as it was created', async () => {
+    const created = await alice.caller.conversation.create({
+      title: 'First name',
+      idempotencyKey: 'req-current',
+    });
+    const renamed = await alice.caller.conversation.rename({ id: created.id, title: 'Renamed' });
+    const replayed = await alice.caller.conversation.create({
+      title: 'First name',
+      idempotencyKey: 'req-current',
+    });
+    expect(replayed).toEqual(renamed);
+    expect(replayed).toMatchObject({ id: created.id, title: 'Renamed', version: 2 });
+  });
+
+  it('deleting the conversation frees its key: the same key then creates a new one', async () => {
+    const first = await alice.caller.conversation.create({
+      title: 'Doomed',
+      idempotencyKey: 'req-freed',
+    });
+    await alice.caller.conversation.delete({ id: first.id });
+    const second = await alice.caller.conversation.create({
+      title: 'Reborn',
+      idempotencyKey: 'req-freed',
+    });
+    expect(second.id).not.toBe(first.id);
+    expect(second).toMatchObject({ title: 'Reborn', version: 1 });
+    await expect(alice.caller.conversation.get({ id: second.id })).resolves.toEqual(second);
+    // And the key now replays the new conversation.
+    await expect(
+      alice.caller.conversation.create({ idempotencyKey: 'req-freed' }),
+    ).resolves.toEqual(second);
   });
 });
 
@@ -125,6 +161,9 @@ describe('conversation.rename', () => {
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // The others lost the race, not something else: each is CONFLICT.
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      expect(r.reason).toMatchObject({ code: 'CONFLICT' });
     expect((await alice.caller.conversation.get({ id: c.id })).version).toBe(2);
   });
 
@@ -164,6 +203,11 @@ describe('conversation.rename', () => {
         .rename({ id: c.id, title })
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+      // Refused by the input schema (what becomes data.zodError on the wire), on the title.
+      expect((error as { cause?: unknown }).cause).toBeInstanceOf(ZodError);
+      expect((error as { cause: ZodError }).cause.issues).toEqual([
+        expect.objectContaining({ path: ['title'] }),
+      ]);
       expect(await snapshot()).toEqual(before);
     });
   });
@@ -242,7 +286,7 @@ describe('authentication', () => {
     const { createAuthenticator } = await import('../auth/authenticator.ts');
     const { createCaller } = await import('../root.ts');
     const { createTRPCContext } = await import('../trpc.ts');
-    const authenticate = createAuthenticator(h.db, {}, 0);
+    const authenticate = createAuthenticator(h.db, {}, { cacheTtlMs: 0 });
     const created = await createApiKey(h.db, 'acme', 'dave');
     const caller = createCaller(
       createTRPCContext(

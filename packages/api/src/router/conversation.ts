@@ -1,3 +1,4 @@
+import { changesWhileAuthorized } from '../conversation/changes.ts';
 import {
   createConversation,
   deleteConversation,
@@ -43,8 +44,9 @@ export const conversationRouter = createTRPCRouter({
   /**
    * The caller's own changes as they happen (created, renamed, deleted, message appended), over
    * server-sent events. Nothing is replayed: a client that (re)connects refetches what it shows.
+   * The stream ends with UNAUTHORIZED within seconds of its credential being revoked.
    */
   changes: protectedProcedure.subscription(async function* ({ ctx, signal }) {
-    yield* ctx.events.subscribe(ctx.principal.userId, signal);
+    yield* changesWhileAuthorized(ctx, ctx.principal, ctx.authorization, signal);
   }),
 });

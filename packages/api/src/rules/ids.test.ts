@@ -43,11 +43,50 @@ describe('id codec', () => {
     expect(parseId(renderId(id, 'uuid').toUpperCase())).toBe(id);
   });
 
-  test.prop([fc.string({ maxLength: 60 })])(
-    'arbitrary strings either parse to a canonical ULID or to null',
-    (input) => {
-      const id = parseId(input);
-      if (id !== null) expect(id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
+  // Every case says what it must parse to: a rendering of an id, in any letter case its format
+  // accepts (ULIDs and UUIDs any mix, orq ids lower case only), parses to that id; a near miss of
+  // one parses to nothing.
+  const accepted = fc
+    .tuple(anyUlid, fc.constantFrom(...FORMATS), fc.array(fc.boolean(), { minLength: 36 }))
+    .map(([id, format, upper]) => {
+      const rendered = renderId(id, format);
+      const input =
+        format === 'orq'
+          ? rendered
+          : [...rendered].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('');
+      return { input, expected: id };
+    });
+  /** `text` with `remove` characters at a position picked by `n` (-1: the end) replaced. */
+  const splice = (text: string, n: number, insert: string, remove: number) => {
+    const i = n < 0 ? text.length - remove : n % (text.length + 1 - remove);
+    return text.slice(0, i) + insert + text.slice(i + remove);
+  };
+  // Both ends often: that is where a missing anchor in a pattern would show.
+  const position = fc.oneof(fc.constant(0), fc.constant(-1), fc.nat());
+  const nearMiss = fc
+    .oneof(
+      // One character more or one fewer: no format has that length.
+      fc
+        .tuple(accepted, position, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }))
+        .map(([{ input }, n, char]) => splice(input, n, char, 0)),
+      fc.tuple(accepted, position).map(([{ input }, n]) => splice(input, n, '', 1)),
+      // A character that no format allows anywhere: neither Crockford, nor hex, nor a separator.
+      fc
+        .tuple(accepted, position, fc.constantFrom(...'ILOUilou \u0000é'))
+        .map(([{ input }, n, char]) => splice(input, n, char, 1)),
+      // A first digit over 7: more than 128 bits.
+      fc
+        .tuple(anyUlid, fc.constantFrom(...'89ABCDEFGHJKMNPQRSTVWXYZ'), fc.boolean())
+        .map(([id, head, orq]) =>
+          orq ? `conv_${(head + id.slice(1)).toLowerCase()}` : head + id.slice(1),
+        ),
+    )
+    .map((input) => ({ input, expected: null }));
+
+  test.prop([fc.oneof(accepted, nearMiss)], { numRuns: 1_000 })(
+    'parses every accepted rendering of an id to it, and a near miss to nothing',
+    ({ input, expected }) => {
+      expect(parseId(input)).toBe(expected);
     },
   );
 

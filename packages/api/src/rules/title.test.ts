@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { countGraphemes, normalizeTitle, takeGraphemes, TITLE_MAX_GRAPHEMES } from './title.ts';
 
 const problemOf = (raw: string) => {
@@ -57,6 +57,16 @@ describe('title rule', () => {
 
   it('refuses huge input without segmenting it all', () => {
     expect(problemOf('x'.repeat(5_000_000))).toBe('too_long');
+    // Emoji need the segmenter to be counted; thousands of them must be refused without it.
+    const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+    try {
+      expect(problemOf('👍🏽'.repeat(10_000))).toBe('too_long');
+      expect(segment).not.toHaveBeenCalled();
+      expect(problemOf('👍🏽'.repeat(101))).toBe('too_long'); // and it is used below the bound
+      expect(segment).toHaveBeenCalled();
+    } finally {
+      segment.mockRestore();
+    }
   });
 
   test.prop([fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 })])(
