@@ -3,9 +3,10 @@
  * /api/conversations/{conversation_id}. Times are ISO 8601; errors are FastAPI's: 422 with
  * pydantic-style { detail: [{ type, loc, msg, input }] }, otherwise { detail: "…" }.
  */
-import { renderId, titleSchema, type ConversationDto, type MessageDto } from '@parley/api';
+import { renderId, titleSchema, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
+import { JsonArrayStream } from './kit/json-stream.ts';
 import type { Issue, Problem } from './kit/problem.ts';
 import { route, type Caller, type Face } from './kit/route.ts';
 import { pythonJsonError } from './rag-json.ts';
@@ -43,30 +44,34 @@ const RagError = z.object({ detail: z.union([z.string(), z.array(ValidationError
   description: 'FastAPI error: a message, or the list of validation errors (422).',
 });
 
-/** The most messages one response carries, oldest first. */
-export const RAG_MESSAGES_MAX = 1000;
+/** Messages read per page while the history streams out (the router's largest page). */
+const MESSAGE_PAGE = 100;
 
-async function withMessages(
-  api: Caller,
-  c: ConversationDto,
-): Promise<z.infer<typeof RagConversation>> {
-  const messages: MessageDto[] = [];
+/** The conversation's messages, oldest first, a keyset page at a time. */
+async function* messagePages(api: Caller, conversationId: string) {
   let cursor: string | null = null;
   do {
     const page: Awaited<ReturnType<Caller['message']['list']>> = await api.message.list({
-      conversationId: c.id,
-      limit: 100,
+      conversationId,
+      limit: MESSAGE_PAGE,
       cursor,
     });
-    messages.push(...page.items);
+    yield page.items.map((m) => ({ content: m.content, role: m.role, timestamp: m.createdAt }));
     cursor = page.nextCursor;
-  } while (cursor && messages.length < RAG_MESSAGES_MAX);
+  } while (cursor);
+}
+
+/**
+ * The conversation with every message, oldest first. The messages stream out page by page
+ * (kit/json-stream.ts), so a history of any length is answered in bounded memory.
+ */
+function withMessages(api: Caller, c: ConversationDto) {
   return {
     id: renderId(c.id, 'ulid'),
     title: c.title,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
-    messages: messages.map((m) => ({ content: m.content, role: m.role, timestamp: m.createdAt })),
+    messages: new JsonArrayStream(messagePages(api, c.id)),
   };
 }
 
@@ -192,13 +197,13 @@ export const ragFace: Face = {
       path: '/api/conversations/{conversation_id}',
       operationId: 'get_conversation_api_conversations__conversation_id__get',
       summary: 'Get Conversation',
-      description: `A conversation with its messages, oldest first (at most ${RAG_MESSAGES_MAX}).`,
+      description: 'A conversation with all its messages, oldest first.',
       params: idParams,
       success: { status: 200, description: 'Successful Response', schema: RagConversation },
       errors: [401, 404, 422, 429],
       async handler({ api, params }) {
         const c = await api.conversation.get({ id: params.conversation_id });
-        return { body: await withMessages(api, c), version: c.version };
+        return { body: withMessages(api, c), version: c.version };
       },
     }),
     route({
@@ -219,7 +224,7 @@ export const ragFace: Face = {
           title: body.title,
           expectedVersion,
         });
-        return { body: await withMessages(api, c), version: c.version };
+        return { body: withMessages(api, c), version: c.version };
       },
     }),
   ],

@@ -9,6 +9,7 @@ import { TRPCError } from '@trpc/server';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { standardHeaders, type ErrorDialect } from './dialect.ts';
+import { sendStreamedJson, streamedField } from './json-stream.ts';
 import {
   FaceError,
   issuesOf,
@@ -154,8 +155,10 @@ async function serve(
       req,
     });
     if (result.version !== undefined) res.set('ETag', etagOf(result.version));
+    const streamed = streamedField(result.body);
     if (result.body === undefined) res.status(r.success.status).end();
-    else res.status(r.success.status).json(result.body);
+    else if (streamed === undefined) res.status(r.success.status).json(result.body);
+    else await sendStreamedJson(req, res, r.success.status, result.body as object, streamed);
   } catch (error) {
     const problem =
       error instanceof FaceError
@@ -163,7 +166,8 @@ async function serve(
         : error instanceof TRPCError
           ? problemFromTrpc(error, expectedVersion !== undefined)
           : undefined;
-    if (!problem) throw error;
+    // Once a streamed answer has begun, nothing can be said any more: the error handler cuts it.
+    if (!problem || res.headersSent) throw error;
     send(res, face.dialect, problem);
   }
 }
