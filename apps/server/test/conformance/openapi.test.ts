@@ -353,13 +353,29 @@ describe('around the faces', () => {
     expect(html).toContain('/openapi.json');
   });
 
-  it('an unknown path is the neutral JSON 404; a known path with another method is 405 + Allow', async () => {
-    for (const route of ['/api/florent/nope', '/v2/nothing', '/v1/conversations/x/y/z', '/api']) {
+  it('an unknown path is a JSON 404, in the shape its face documents; a known path with another method is 405 + Allow, likewise', async () => {
+    const ajv = new Ajv2020({ strict: false });
+    // An unknown path inside each face, and an operation of that face whose 404 it must match.
+    const cases: [string, string][] = [
+      ['/api/florent/nope', 'patch /api/florent/conversations/{id}'],
+      ['/v2/nothing', 'get /v2/conversations/{conversation_id}'],
+      ['/api/conversations/x/y', 'get /api/conversations/{conversation_id}'],
+      ['/v1/conversations/x/y/z', 'delete /v1/conversations/{conversation_id}'],
+    ];
+    for (const [route, op] of cases) {
+      const [method, path] = op.split(' ') as [string, string];
       const response = await call(t.url, 'GET', route, { key: alice });
       expect(response.status, route).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(response.body.error).toBe('not_found');
+      const schema =
+        resolved.paths[path][method].responses['404'].content['application/json'].schema;
+      expect(ajv.compile(schema)(response.body), `${route}: ${JSON.stringify(response.body)}`).toBe(
+        true,
+      );
     }
+    // Outside every face: the neutral one.
+    const outside = await call(t.url, 'GET', '/api', { key: alice });
+    expect(outside).toMatchObject({ status: 404, body: { error: 'not_found' } });
     for (const op of documentedOperations()) {
       const [method, route] = op.split(' ') as [string, string];
       const allowed = Object.keys(doc.paths[route]).filter((m) => METHODS.includes(m));
@@ -367,6 +383,10 @@ describe('around the faces', () => {
       const response = await call(t.url, other.toUpperCase(), fill(route, 'x'), { key: alice });
       expect(response.status, `${other} ${route}`).toBe(405);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      // The same error shape the operation documents for its other errors.
+      const schema =
+        resolved.paths[route][method].responses['401'].content['application/json'].schema;
+      expect(ajv.compile(schema)(response.body), `${other} ${route}`).toBe(true);
       expect(
         response.headers
           .get('allow')

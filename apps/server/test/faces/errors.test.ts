@@ -227,28 +227,3 @@ describe('bad bodies', () => {
     });
   });
 });
-
-describe('routing', () => {
-  it('answers a wrong method on a known path with 405 and Allow, in JSON', async () => {
-    const response = await call(t.url, 'PUT', `/api/florent/conversations/${aliceId}`, {
-      key: alice,
-      body: {},
-    });
-    expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('PATCH');
-    expect(response.body).toEqual({ error: 'method_not_allowed', allow: 'PATCH' });
-  });
-
-  it('answers unknown paths under every face prefix with a neutral JSON 404', async () => {
-    for (const path of [
-      '/api/florent/nothing',
-      '/v2/other',
-      '/v1/conversations/x/y/z',
-      '/api/unknown',
-    ]) {
-      const response = await call(t.url, 'GET', path, { key: alice });
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ error: 'not_found' });
-    }
-  });
-});

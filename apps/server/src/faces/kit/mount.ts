@@ -81,10 +81,18 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
         },
       );
     }
-    // A known path with another method: 405 with Allow, in a neutral shape.
-    const allow = routes.map((r) => r.method.toUpperCase()).join(', ');
+    // A known path with another method: 405 with Allow, in the face's shape.
+    const allow = routes.map((r) => r.method.toUpperCase());
     router.all(expressPath(path), (_req, res) => {
-      res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', allow });
+      send(res, face.dialect, { kind: 'method_not_allowed', allow });
+    });
+  }
+
+  // Any other path inside the face's own prefix: the vendor's "not found", not Parley's.
+  if (face.prefix) {
+    router.use(face.prefix, (req, res) => {
+      const path = req.originalUrl.split('?')[0]!;
+      send(res, face.dialect, { kind: 'no_route', method: req.method, path });
     });
   }
 
