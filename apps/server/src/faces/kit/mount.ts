@@ -26,6 +26,11 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 export interface MountOptions {
   /** Largest accepted request body, e.g. "64kb". */
   bodyLimit: string;
+  /**
+   * Requests without an Authorization header act as this user instead of being refused (the RAG
+   * face under PARLEY_RAG_OPEN_AS); a request that carries credentials is authenticated as always.
+   */
+  anonymousAs?: Principal | undefined;
 }
 
 /** Express path syntax from the OpenAPI path: /x/{id} → /x/:id. */
@@ -47,6 +52,10 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
 
   // Credentials are checked before the body is read: an anonymous caller learns nothing more.
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
+    if (options.anonymousAs && req.headers.authorization === undefined) {
+      res.locals.principal = options.anonymousAs;
+      return next();
+    }
     deps.authenticate(req.headers.authorization).then((principal) => {
       if (!principal) {
         const reason = req.headers.authorization ? 'invalid' : 'missing';
