@@ -18,6 +18,9 @@ export const difyId = (what: string) =>
       'bits, shown the same way but without an RFC 9562 version or variant.',
   });
 
+/** A page's size, as every Dify list takes it: 1 to 100, 20 by default. */
+export const pageLimit = z.coerce.number().int().min(1).max(100).default(20);
+
 /** An ISO time as Dify's unix seconds. */
 export const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 

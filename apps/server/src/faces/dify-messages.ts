@@ -7,7 +7,7 @@
  */
 import { parseId, renderId, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
-import { difyId, seconds, user } from './dify-dialect.ts';
+import { difyId, pageLimit, seconds, user } from './dify-dialect.ts';
 import { startsTurn, turnsBefore, type Turn } from './dify-turns.ts';
 import { FaceError } from './kit/problem.ts';
 import { route, type Caller } from './kit/route.ts';
@@ -94,7 +94,7 @@ export const difyMessagesRoute = route({
       .string()
       .optional()
       .meta({ description: 'The `id` of the first message on the current page.' }),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: pageLimit,
   }),
   success: {
     status: 200,

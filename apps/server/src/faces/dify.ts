@@ -5,7 +5,7 @@
  */
 import { normalizeTitle, renderId, type ConversationDto, type ConversationSort } from '@parley/api';
 import { z } from 'zod';
-import { difyDialect, difyId, seconds, user } from './dify-dialect.ts';
+import { difyDialect, difyId, pageLimit, seconds, user } from './dify-dialect.ts';
 import { difyMessagesRoute } from './dify-messages.ts';
 import { FaceError } from './kit/problem.ts';
 import { route, type Face } from './kit/route.ts';
@@ -124,7 +124,7 @@ export const difyFace: Face = {
           .string()
           .optional()
           .meta({ description: 'Older SDKs’ name for `last_id`.', deprecated: true }),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
+        limit: pageLimit,
         sort_by: z
           .enum(['created_at', '-created_at', 'updated_at', '-updated_at'])
           .default('-updated_at'),

@@ -3,7 +3,6 @@
  * nothing, on every route that reads a body, whatever the Content-Type claims (a JSON-looking
  * text/plain body too); an absent body stays allowed where the vendor allows one.
  */
-import http from 'node:http';
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faces } from '../../src/faces/index.ts';
@@ -73,34 +72,34 @@ const NOT_JSON: (string | undefined)[] = [
   undefined, // a body with no Content-Type at all
 ];
 
-/** Sends raw bytes with exactly the framing headers given (node:http, not fetch). */
-function send(
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  chunks: string[],
-): Promise<{ status: number; body: unknown; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${t.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...headers },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: text ? JSON.parse(text) : undefined,
-          headers: res.headers,
-        }),
-      );
-    });
-    req.on('error', reject);
-    for (const chunk of chunks) req.write(chunk);
-    req.end();
+/**
+ * Sends `chunks` as the body: one chunk is framed with Content-Length, several are sent chunked
+ * (Transfer-Encoding), none is no body; fetch adds no Content-Type to bytes, so only `type` says one.
+ */
+async function send(method: string, path: string, type: string | undefined, chunks: string[]) {
+  const bytes = chunks.map((chunk) => new TextEncoder().encode(chunk));
+  const body =
+    bytes.length === 0
+      ? undefined
+      : bytes.length === 1
+        ? bytes[0]
+        : new ReadableStream({
+            start(controller) {
+              for (const part of bytes) controller.enqueue(part);
+              controller.close();
+            },
+          });
+  const response = await fetch(`${t.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(type !== undefined && { 'content-type': type }),
+    },
+    body,
+    ...(bytes.length > 1 && { duplex: 'half' }),
   });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 describe('a present body that is not JSON is 415 in the face’s shape, and stores nothing', () => {
@@ -109,27 +108,13 @@ describe('a present body that is not JSON is 415 in the face’s shape, and stor
     const text = JSON.stringify(body);
     const dialect = faces.find((f) => f.name === face)!.dialect;
     for (const type of NOT_JSON) {
-      const framed = await send(
-        method,
-        path(id),
-        {
-          'content-length': String(Buffer.byteLength(text)),
-          ...(type !== undefined && { 'content-type': type }),
-        },
-        [text],
-      );
+      const framed = await send(method, path(id), type, [text]);
       expect(framed.status, `${type}`).toBe(415);
       expect(framed.body, `${type}`).toEqual(EXPECTED[face]);
       expect(dialect.schema.safeParse(framed.body).success).toBe(true);
     }
-    // Chunked, with no length: still a body. (Said explicitly: Node frames a DELETE's body as
-    // chunks only when told to.)
-    const chunked = await send(
-      method,
-      path(id),
-      { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' },
-      [text.slice(0, 5), text.slice(5)],
-    );
+    // Chunked, with no length: still a body.
+    const chunked = await send(method, path(id), 'text/plain', [text.slice(0, 5), text.slice(5)]);
     expect(chunked.status).toBe(415);
     expect(chunked.body).toEqual(EXPECTED[face]);
     expect(await snapshot()).toEqual(before);
@@ -159,23 +144,15 @@ describe('a present body that is not JSON is 415 in the face’s shape, and stor
 describe('absent bodies and JSON bodies are read as before', () => {
   it('creates and a Dify delete without a body, with or without a Content-Type', async () => {
     for (const type of [undefined, 'text/plain', 'application/json']) {
-      const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type };
-      const florent = await send('POST', '/api/florent/conversations', headers, []);
+      const florent = await send('POST', '/api/florent/conversations', type, []);
       expect(florent.status, `${type}`).toBe(201);
-      const orq = await send(
-        'POST',
-        '/v2/conversations',
-        { ...headers, 'content-length': '0' },
-        [],
-      );
+      // A body of zero bytes is no body either.
+      const orq = await send('POST', '/v2/conversations', type, ['']);
       expect(orq.status, `${type}`).toBe(201);
-      const doomed = (await call(t.url, 'POST', '/v2/conversations', { key, body: {} })).body._id;
-      const dify = await send(
-        'DELETE',
-        `/v1/conversations/${renderId(doomed.slice('conv_'.length).toUpperCase(), 'uuid')}`,
-        headers,
-        [],
-      );
+      const doomed: string = (await call(t.url, 'POST', '/v2/conversations', { key, body: {} }))
+        .body._id;
+      const ulid = doomed.slice('conv_'.length).toUpperCase();
+      const dify = await send('DELETE', `/v1/conversations/${renderId(ulid, 'uuid')}`, type, []);
       expect(dify.status, `${type}`).toBe(204);
     }
   });
