@@ -18,8 +18,28 @@ export function config(tsconfigRootDir) {
       },
     },
     {
-      // Tests read untyped JSON off the wire on purpose; asserting on it is the point.
-      files: ['**/*.test.ts', '**/test/**/*.ts'],
+      // Test support stays out of what ships: nothing under src/ but a test imports vitest or a
+      // testing/ module (the convention: support in testing/ at the package root).
+      files: ['**/src/**/*.{ts,tsx}'],
+      ignores: ['**/*.test.{ts,tsx}'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ['vitest', 'vitest/*', '**/testing', '**/testing/*', '@parley/*/testing'],
+                message: 'Only tests import test support; src/ is what ships.',
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      // Tests and their support code (testing/) read untyped JSON off the wire on purpose;
+      // asserting on it is the point.
+      files: ['**/*.test.ts', '**/test/**/*.ts', '**/testing/**/*.ts'],
       rules: {
         '@typescript-eslint/no-explicit-any': 'off',
         '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/testing';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '@parley/server/production';
 import { REPO_ROOT, type TargetSpec } from './process.ts';
 import type { Settings } from './settings.ts';
 

@@ -1,5 +1,6 @@
 // The production build: src/main.ts with the workspace packages it uses, bundled by esbuild into
-// dist/main.mjs, so that `pnpm start` runs plain Node (the key CLI stays on tsx). Running from
+// dist/main.mjs, so that `pnpm start` runs plain Node (the key CLI stays on tsx); and
+// src/start.ts into dist/start.mjs, which gives the start script its command line. Running from
 // TypeScript source through tsx costs about 40 MB of resident memory (a loader thread with its
 // own heap) and a slower start (docs/performance.md). Dependencies that load files next to
 // themselves stay outside the bundle and resolve at run time from this package's own
@@ -8,7 +9,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { main: 'src/main.ts' },
+  entryPoints: { main: 'src/main.ts', start: 'src/start.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.mjs' },
   bundle: true,

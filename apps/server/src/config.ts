@@ -14,6 +14,13 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 // directory they typed the command in (pnpm and npm pass it as INIT_CWD).
 const resolveFromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
+/**
+ * Defaults of the settings that the Express app also takes from its callers directly (tests start
+ * it without an environment): written once, here, for both.
+ */
+export const DEFAULT_BODY_LIMIT = '64kb';
+export const DEFAULT_RATE_LIMITS = { perCredential: 3000, perIp: 6000 };
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(emptyAsUndefined, schema.optional());
@@ -91,9 +98,13 @@ const envSchema = z
     PARLEY_BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb')
-      .default('64kb'),
-    PARLEY_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(3000),
-    PARLEY_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(6000),
+      .default(DEFAULT_BODY_LIMIT),
+    PARLEY_RATE_LIMIT_PER_KEY: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(DEFAULT_RATE_LIMITS.perCredential),
+    PARLEY_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.perIp),
     /** Comma-separated browser origins allowed by CORS, e.g. https://chat.example.com. */
     PARLEY_CORS_ORIGINS: z
       .string()

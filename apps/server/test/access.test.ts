@@ -8,7 +8,7 @@
 import { createApiKey, renderId, revokeApiKey } from '@parley/api';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from './app.ts';
+import { call, startTestApp, type TestApp } from '../testing/in-process-app.ts';
 
 const SECRET = 'access-matrix-secret-0123456789-abcdef';
 let t: TestApp;

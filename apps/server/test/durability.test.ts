@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliAsync, startServerProcess, type ServerProcess } from './process.ts';
+import { runCliAsync, startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-durability-'));
 // The drain below is about requests in flight, not the deadline that cuts them: a long one, so a

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceForPath, faces } from '../src/faces/index.ts';
-import { call, startTestApp, type TestApp } from './app.ts';
+import { call, startTestApp, type TestApp } from '../testing/in-process-app.ts';
 
 const RUNS = Number(process.env.PARLEY_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.PARLEY_FUZZ_SEED ?? 19);

@@ -1,8 +1,8 @@
 /** The Express app in-process on an ephemeral 127.0.0.1 port, against a real temporary database. */
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from './app.ts';
-import { trpc } from './process.ts';
+import { call, startTestApp, type TestApp } from '../testing/in-process-app.ts';
+import { trpc } from '../testing/server-process.ts';
 
 let t: TestApp;
 let url: string;

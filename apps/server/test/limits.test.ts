@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from './app.ts';
-import { startServerProcess, type ServerProcess } from './process.ts';
+import { call, startTestApp, type TestApp } from '../testing/in-process-app.ts';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 const apps: TestApp[] = [];
 afterAll(() => Promise.all(apps.map((a) => a.close())));
@@ -138,8 +138,11 @@ describe('headers', () => {
   });
 
   it("sends helmet's own headers, computed once at start-up", async () => {
-    // The reference: helmet itself, per request, on a bare Express app.
-    const reference = express().use(helmet());
+    // The reference: helmet itself, per request, on a bare Express app; these requests come over
+    // plain HTTP, where the policy leaves out upgrade-insecure-requests (security.ts).
+    const reference = express().use(
+      helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+    );
     reference.get('/', (_req, res) => res.json({}));
     const server = reference.listen(0, '127.0.0.1');
     await once(server, 'listening');

@@ -3,18 +3,16 @@
  * fresh data directory, mint a key with the CLI while it runs, create and rename over /trpc,
  * restart, and find the rename kept.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  PRODUCTION_ENV,
-  PRODUCTION_NODE_FLAGS,
   runCliAsync,
   startServerProcess,
   trpc,
   type ServerProcess,
-} from './process.ts';
+} from '../testing/server-process.ts';
 
 const parentDir = mkdtempSync(path.join(tmpdir(), 'parley-server-'));
 /** Does not exist yet: the server creates it. */
@@ -30,17 +28,6 @@ afterAll(async () => {
 describe('server process', () => {
   let key = '';
   let id = '';
-
-  it('is what `pnpm start` runs: the bundle, with the same limits', () => {
-    const manifest = JSON.parse(
-      readFileSync(path.join(import.meta.dirname, '../package.json'), 'utf8'),
-    ) as { scripts: Record<string, string> };
-    expect(manifest.scripts.start).toBe(
-      `${Object.entries(PRODUCTION_ENV)
-        .map(([name, value]) => `${name}=${value}`)
-        .join(' ')} node ${PRODUCTION_NODE_FLAGS.join(' ')} dist/main.mjs`,
-    );
-  });
 
   it('starts, creates the data directory and answers /healthz', async () => {
     expect(existsSync(dataDir)).toBe(false);

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { loadSessionSecret } from '../src/session-secret.ts';
-import { trpc } from './process.ts';
-import { selfSignedCertificate } from './tls.ts';
+import { trpc } from '../testing/server-process.ts';
+import { selfSignedCertificate } from '../testing/tls-certificate.ts';
 
 let database: TestDatabase;
 const servers: Server[] = [];

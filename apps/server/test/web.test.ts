@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from './process.ts';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'parley-web-'));
 const dist = path.join(dir, 'dist');

@@ -9,9 +9,9 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ConversationDetail } from './ConversationDetail.tsx';
 import { ConversationList } from './ConversationList.tsx';
-import { flushDeletes } from './deletes.ts';
 import { errorCode } from './errors.ts';
 import { useLiveUpdates, type LiveStatus } from './live.ts';
+import { flushDeletes } from './mutations.ts';
 import { NoticeProvider } from './notices.tsx';
 import { followLink, parseRoute, usePathname } from './router.ts';
 import {

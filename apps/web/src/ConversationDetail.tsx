@@ -4,7 +4,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
-import { useNotices } from './notices.tsx';
+import { useAppendMessage } from './mutations.ts';
 import { followLink } from './router.ts';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation } from './trpc.ts';
@@ -59,19 +59,8 @@ function Messages({ conversationId }: { conversationId: string }) {
 function AppendForm({ conversationId }: { conversationId: string }) {
   const [content, setContent] = useState('');
   const [role, setRole] = useState<MessageRole>('user');
-  const cache = useConversationCache();
-  const { announce } = useNotices();
   const ids = { content: useId(), role: useId() };
-  const append = trpc.message.append.useMutation({
-    onSuccess(message) {
-      cache.addMessage(message);
-      void cache.refresh(conversationId);
-      setContent('');
-    },
-    onError(error) {
-      announce({ kind: 'error', text: actionErrorMessage('send the message', error) });
-    },
-  });
+  const append = useAppendMessage(() => setContent(''));
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (content.trim() === '' || append.isPending) return;

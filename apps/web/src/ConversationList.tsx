@@ -1,12 +1,9 @@
 /** The list screen: create, the conversations newest first (paged), rename and delete in place. */
 import { normalizeTitle } from '@parley/api/rules';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { flattenList } from './cache.ts';
-import { useConversationCache } from './conversation-cache.ts';
-import { cancelDelete, flushDeletes, scheduleDelete, usePendingDeletes } from './deletes.ts';
-import { actionErrorMessage, errorCode } from './errors.ts';
-import { useCreateConversation } from './mutations.ts';
-import { useNotices } from './notices.tsx';
+import { actionErrorMessage } from './errors.ts';
+import { flattenList } from './list-pages.ts';
+import { useCreateConversation, useDeleteWithUndo, usePendingDeletes } from './mutations.ts';
 import { conversationPath, followLink } from './router.ts';
 import { TitleCounter, TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { LIST_INPUT, trpc, type Conversation } from './trpc.ts';
@@ -110,48 +107,6 @@ function ConversationRow({
   );
 }
 
-function useDeleteWithUndo(focusAfter: (id: string) => void) {
-  const cache = useConversationCache();
-  const { announce, dismiss } = useNotices();
-  const remove = trpc.conversation.delete.useMutation();
-
-  // Leaving the list (or the page's JavaScript going away) sends what is pending.
-  useEffect(() => () => void flushDeletes(), []);
-
-  return (conversation: Conversation) => {
-    focusAfter(conversation.id);
-    let noticeId = 0;
-    scheduleDelete(conversation.id, async () => {
-      dismiss(noticeId);
-      try {
-        await remove.mutateAsync({ id: conversation.id });
-        cache.remove(conversation.id);
-      } catch (error) {
-        if (errorCode(error) === 'NOT_FOUND') cache.remove(conversation.id);
-        else announce({ kind: 'error', text: actionErrorMessage('delete it', error) });
-      }
-    });
-    noticeId = announce(
-      {
-        kind: 'info',
-        text: `Deleted “${conversation.title}”.`,
-        action: {
-          label: 'Undo',
-          run: () => {
-            if (!cancelDelete(conversation.id)) return;
-            requestAnimationFrame(() =>
-              document
-                .querySelector<HTMLButtonElement>(`[data-id="${conversation.id}"] .delete`)
-                ?.focus(),
-            );
-          },
-        },
-      },
-      6_500,
-    );
-  };
-}
-
 export function ConversationList() {
   const query = trpc.conversation.list.useInfiniteQuery(LIST_INPUT, {
     getNextPageParam: (page) => page.nextCursor,
@@ -170,6 +125,17 @@ export function ConversationList() {
     document.querySelectorAll<HTMLElement>('.conversations > li .title').item(index)?.focus();
   }, [rows.length]);
   const heading = useRef<HTMLHeadingElement>(null);
+
+  // The pages the person asked for. Re-reading the list (as the live stream does when it
+  // connects) cancels a "Load more" still loading: it is asked for again, not lost.
+  const [wantedPages, setWantedPages] = useState(1);
+  const pageCount = query.data?.pages.length ?? 0;
+  const { hasNextPage, isFetching, isFetchNextPageError, fetchNextPage } = query;
+  useEffect(() => {
+    if (pageCount === 0 || pageCount >= wantedPages || !hasNextPage) return;
+    if (isFetching || isFetchNextPageError) return; // a failed load waits for the next click
+    void fetchNextPage();
+  }, [pageCount, wantedPages, hasNextPage, isFetching, isFetchNextPageError, fetchNextPage]);
 
   // After a delete, focus goes to the next row (or the previous, or the heading).
   const focusAfter = (id: string) => {
@@ -217,6 +183,7 @@ export function ConversationList() {
               onClick={() => {
                 // The first new row takes the focus once it is on the page (see the effect).
                 focusRowAt.current = rows.length;
+                setWantedPages(pageCount + 1);
                 void query.fetchNextPage();
               }}
               disabled={query.isFetchingNextPage}

@@ -1,6 +1,15 @@
-/** Reads and writes of the cached conversations, shared by mutations and live updates. */
+/**
+ * Reads and writes of the cached conversations (the list's pages and each conversation's own
+ * query), shared by mutations and live updates.
+ */
 import { useMemo } from 'react';
-import { findInList, isAtLeastAsNew, patchInList, removeFromList, upsertInList } from './cache.ts';
+import {
+  findInList,
+  isAtLeastAsNew,
+  patchInList,
+  removeFromList,
+  upsertInList,
+} from './list-pages.ts';
 import { errorCode } from './errors.ts';
 import { LIST_INPUT, MESSAGES_INPUT, trpc, type Conversation, type Message } from './trpc.ts';
 
@@ -62,8 +71,12 @@ export function useConversationCache() {
         );
       },
 
-      /** Everything shown, read again (after missed events). */
-      refetchAll: () => utils.invalidate(),
+      /**
+       * Every conversation and message shown, read again (after missed events). Not the session
+       * (utils.invalidate() would take every query): a session read failing while the server
+       * restarts puts the whole app on "Parley is not reachable".
+       */
+      refetchAll: () => Promise.all([utils.conversation.invalidate(), utils.message.invalidate()]),
     };
     return cache;
   }, [utils]);

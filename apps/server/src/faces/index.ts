@@ -44,3 +44,11 @@ export function faceForPath(all: Face[], path: string): Face | undefined {
     return path === prefix || path.startsWith(`${prefix}/`);
   });
 }
+
+/**
+ * The first segment of every face's paths (/api, /v1, /v2): whole namespaces that belong to the
+ * faces, where an unknown path is the face's 404 and never a page of the web app.
+ */
+export function faceNamespaces(all: Face[]): string[] {
+  return [...new Set(all.flatMap((face) => face.routes.map((r) => `/${r.path.split('/')[1]}`)))];
+}

@@ -6,7 +6,8 @@ import { appRouter, createTRPCContext, type ApiDeps, type Principal } from '@par
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { faces } from '../faces/index.ts';
+import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS } from '../config.ts';
+import { faceNamespaces, faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { ragFace } from '../faces/rag.ts';
 import { apiDocs } from './docs.ts';
@@ -20,13 +21,12 @@ import { authorizationOf, sessionRoutes, type SessionOptions } from './session.t
 import { webApp } from './web.ts';
 
 const API_VERSION = '1.0.0';
-
-export const DEFAULT_RATE_LIMITS: RateLimits = { perCredential: 3000, perIp: 6000 };
+const TRPC_PREFIX = '/trpc';
 
 export interface AppOptions {
   deps: ApiDeps;
   logger: Logger;
-  /** Largest accepted REST request body (default 64kb); larger ones are 413 in the face's shape. */
+  /** Largest accepted REST request body; larger ones are 413 in the face's shape. */
   bodyLimit?: string;
   /** Requests per minute per credential and per client address (0: off). */
   rateLimits?: RateLimits;
@@ -47,7 +47,7 @@ export function createApp({
   logger,
   webDist,
   session,
-  bodyLimit = '64kb',
+  bodyLimit = DEFAULT_BODY_LIMIT,
   rateLimits: limits = DEFAULT_RATE_LIMITS,
   corsOrigins = [],
   trustProxy = false,
@@ -67,7 +67,7 @@ export function createApp({
   if (session) app.use(sessionRoutes(deps, session));
 
   app.use(
-    '/trpc',
+    TRPC_PREFIX,
     jsonOnlyForTrpc,
     createExpressMiddleware({
       router: appRouter,
@@ -86,7 +86,7 @@ export function createApp({
     app.use(mountFace(face, deps, { bodyLimit, anonymousAs }));
   }
 
-  if (webDist) app.use(webApp(webDist));
+  if (webDist) app.use(webApp(webDist, [TRPC_PREFIX, ...faceNamespaces(faces)]));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

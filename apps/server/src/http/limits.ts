@@ -12,6 +12,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, MemoryStore } from 'express-rate-limit';
 import type { Face } from '../faces/kit/route.ts';
 import { faceForPath } from '../faces/index.ts';
+import { sendTrpcError } from './trpc-errors.ts';
 
 export interface RateLimits {
   /** Requests per minute for one credential (API key or token); 0 turns the limit off. */
@@ -97,13 +98,7 @@ function refuse(req: Request, res: Response, faces: Face[], retryAfterSeconds: n
       .set(rendered.headers ?? {})
       .json(rendered.body);
   } else if (req.path.startsWith('/trpc')) {
-    res.status(429).json({
-      error: {
-        message: 'Too many requests.',
-        code: -32029,
-        data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, path: req.path.slice('/trpc/'.length) },
-      },
-    });
+    sendTrpcError(res, 'TOO_MANY_REQUESTS', 'Too many requests.', req.path.slice('/trpc/'.length));
   } else {
     res.status(429).json({ error: 'too_many_requests', message: 'Too many requests.' });
   }

@@ -6,10 +6,49 @@ import cors from 'cors';
 import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 
+/**
+ * Helmet's headers. Its Content-Security-Policy has browsers fetch every resource of the page over
+ * https (upgrade-insecure-requests): right for a page that came over TLS, but a page served over
+ * plain HTTP under a name other than localhost (http://parley.lan:3000/) would load none of its
+ * scripts and stay white. So the directive goes only with requests that arrived over TLS.
+ */
 export function securityHeaders(): RequestHandler {
-  const headers = headersSetBy(helmet());
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+  return headersByTransport((overTls) =>
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: overTls ? [] : null } },
+    }),
+  );
+}
+
+/**
+ * The /docs page's policy: helmet's, over TLS or not as above, with what the API reference needs.
+ * Its script is Parley's own file, so script-src stays 'self'. Styles keep 'unsafe-inline' (but
+ * not the app's https:): the reference creates <style> elements as it runs, its theme's variables
+ * and its notices' styles among them, and only its main stylesheet would carry a nonce. Fonts:
+ * Parley's own only (the reference uses the system's).
+ */
+export function docsContentSecurityPolicy(): RequestHandler {
+  return headersByTransport((overTls) =>
+    helmet.contentSecurityPolicy({
+      directives: {
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        fontSrc: ["'self'"],
+        upgradeInsecureRequests: overTls ? [] : null,
+      },
+    }),
+  );
+}
+
+/**
+ * Sets the headers of one of two middleware, each precomputed once: the one built for requests
+ * that came over TLS (req.secure: directly, or as a proxy trusted through PARLEY_TRUST_PROXY says)
+ * or the one for plain HTTP.
+ */
+function headersByTransport(build: (overTls: boolean) => RequestHandler): RequestHandler {
+  const overTls = headersSetBy(build(true));
+  const overPlainHttp = headersSetBy(build(false));
+  return (req, res, next) => {
+    for (const [name, value] of req.secure ? overTls : overPlainHttp) res.setHeader(name, value);
     next();
   };
 }
@@ -44,23 +83,6 @@ function headersSetBy(middleware: RequestHandler): [string, string][] {
   }
   return [...headers];
 }
-
-/** The /docs page runs Scalar's script from its CDN; only that page's policy allows it. */
-export const docsContentSecurityPolicy: RequestHandler = (_req, res, next) => {
-  res.setHeader(
-    'Content-Security-Policy',
-    [
-      "default-src 'self'",
-      "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-      "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com",
-      "font-src 'self' data: https://cdn.jsdelivr.net https://fonts.scalar.com",
-      "img-src 'self' data: https:",
-      "connect-src 'self'",
-      "frame-ancestors 'self'",
-    ].join('; '),
-  );
-  next();
-};
 
 /** No CORS headers at all unless origins are configured; then only those, with credentials. */
 export function corsPolicy(origins: string[]): RequestHandler | undefined {

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { sendTrpcError } from './trpc-errors.ts';
 
 /**
  * Every procedure takes JSON. tRPC would also read form data and octet streams (an octet stream
@@ -9,12 +10,10 @@ export const jsonOnlyForTrpc: RequestHandler = (req, res, next) => {
   const type = req.headers['content-type'];
   if (req.method !== 'POST' || (type !== undefined && /^application\/json\s*(;|$)/i.test(type)))
     return next();
-  const path = req.path.replace(/^\//, '');
-  res.status(415).json({
-    error: {
-      message: `Unsupported content-type "${(type ?? 'none').split(';')[0]}": send application/json`,
-      code: -32015,
-      data: { code: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415, path },
-    },
-  });
+  sendTrpcError(
+    res,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Unsupported content-type "${(type ?? 'none').split(';')[0]}": send application/json`,
+    req.path.replace(/^\//, ''),
+  );
 };

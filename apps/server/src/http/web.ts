@@ -15,10 +15,11 @@ Health: <a href="/healthz">/healthz</a>.</p>
 </html>`;
 
 /**
- * The web app's static build, with index.html for client-side routes; a placeholder page when the
- * app is not built. Hashed assets are cached for a year, index.html never (it names the hashes).
+ * The web app's static build, with index.html for client-side routes except under the APIs'
+ * prefixes (e.g. /trpc, /v1); a placeholder page when the app is not built. Hashed assets are
+ * cached for a year, index.html never (it names the hashes).
  */
-export function webApp(distDir: string): Router {
+export function webApp(distDir: string, apiPrefixes: string[]): Router {
   const router = express.Router();
   const index = path.join(distDir, 'index.html');
   if (!existsSync(index)) {
@@ -36,8 +37,9 @@ export function webApp(distDir: string): Router {
     }),
   );
   router.use(express.static(distDir, { index: false }));
-  router.get(/^\/(?!trpc\/|trpc$|api\/|v1\/|v2\/).*/, (req, res, next) => {
-    if (!req.accepts('html')) return next();
+  const underApi = (route: string) => apiPrefixes.some((prefix) => route.startsWith(`${prefix}/`));
+  router.get(/.*/, (req, res, next) => {
+    if (underApi(req.path) || !req.accepts('html')) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });

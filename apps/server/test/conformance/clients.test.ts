@@ -9,7 +9,7 @@ import { renderId } from '@parley/api';
 import { ChatClient } from 'dify-client';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../app.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 import type { components, paths } from '../fixtures/florent-api';
 import { florentTypes } from '../fixtures/generate.ts';
 import {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
-import { trpc } from '../process.ts';
+import { trpc } from '../../testing/server-process.ts';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 

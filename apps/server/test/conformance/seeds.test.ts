@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../app.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 import { deriveFixtures, SEED_FILES, VENDOR_DOCS_DIR } from '../fixtures/generate.ts';
 import {
   appendMessage,

@@ -1,8 +1,8 @@
 /** Dify's own rules: end users named by `user`, auto_generate, last_id paging, sort_by. */
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../app.ts';
-import { trpc } from '../process.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
+import { trpc } from '../../testing/server-process.ts';
 
 let t: TestApp;
 let key: string; // acme/alice's key; acts for acme's users through `user`

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../app.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 
 let t: TestApp;
 let key: string;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../client.ts';
 import { DEFAULT_MIGRATIONS_DIR, MigrationError, migrateDeploy, migrateStatus } from './index.ts';
 import { readMigrations, migrationNames } from './migrations.ts';
-import { copyOfSources, query, runCli, tableNames, tempDir } from './test-support.ts';
+import { copyOfSources, query, runCli, tableNames, tempDir } from '../../testing/migrations.ts';
 
 const localMigrations = migrationNames(await readMigrations(DEFAULT_MIGRATIONS_DIR));
 

@@ -10,7 +10,7 @@ import {
   migrateStatus,
 } from './index.ts';
 import { lockfileContent } from './migrations.ts';
-import { copyOfSources, edit, query, tempDir } from './test-support.ts';
+import { copyOfSources, edit, query, tempDir } from '../../testing/migrations.ts';
 
 /** Adds a nullable column to Conversation, the smallest change a migration must capture. */
 const addExtraColumn = (schema: string) =>

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MigrationError } from './errors.ts';
 import { withMigrationLock } from './lock.ts';
-import { tempDir } from './test-support.ts';
+import { tempDir } from '../../testing/migrations.ts';
 
 describe('withMigrationLock', () => {
   it('excludes a second holder until the first is done, then lets it in', async () => {

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockfileContent, readMigrations, writeMigration } from './migrations.ts';
-import { tempDir } from './test-support.ts';
+import { tempDir } from '../../testing/migrations.ts';
 
 describe('readMigrations', () => {
   it('lists migration directories in name order with their scripts and the lockfile', async () => {

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDatabase, type DatabaseHandle } from './client.ts';
-import { migrateDeploy } from './migrate/index.ts';
+import { openDatabase, type DatabaseHandle } from '../src/client.ts';
+import { migrateDeploy } from '../src/migrate/index.ts';
 
 export interface TestDatabase extends DatabaseHandle {
   dir: string;

@@ -6,7 +6,7 @@ import {
   removeFromList,
   upsertInList,
   type ListData,
-} from './cache.ts';
+} from './list-pages.ts';
 import type { Conversation } from './trpc.ts';
 
 const at = (minute: number) => `2026-05-01T10:${String(minute).padStart(2, '0')}:00.000Z`;

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import Database from 'better-sqlite3';
-import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from './index.ts';
+import { DEFAULT_MIGRATIONS_DIR, DEFAULT_SCHEMA_PATH } from '../src/migrate/index.ts';
 
-export const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_PATH = fileURLToPath(new URL('./cli.ts', import.meta.url));
+export const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../src/migrate/cli.ts', import.meta.url));
 
 const created: string[] = [];
 

@@ -1,7 +1,8 @@
 /**
- * Pure updates of the cached conversation list (an infinite query: pages of the router's keyset
- * pager), so that creates, renames and deletes, whether made here or announced by the live
- * subscription, show at once without refetching, and never move rows that are already on screen.
+ * The pages of the cached conversation list (an infinite query over the router's keyset pager):
+ * pure reads and updates, so that creates, renames and deletes, whether made here or announced by
+ * the live subscription, show at once without refetching, and never move rows already on screen.
+ * conversation-cache.ts applies them to the query cache.
  */
 import type { Conversation, ConversationPage } from './trpc.ts';
 

@@ -3,51 +3,14 @@
  * `@parley/server/testing` for the web app's end-to-end tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '../src/production.ts';
 
 const SERVER_DIR = path.resolve(import.meta.dirname, '..');
 // The CLI runs from source: `node --import tsx` keeps it in this one process (the tsx CLI would put
 // a parent process in between, which a signal would reach instead).
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
-/** What `pnpm start` runs: the production build (scripts/build.mjs)… */
-const SERVER_BUILD = path.join(SERVER_DIR, 'dist/main.mjs');
-/**
- * …with these limits (package.json's start script says the same; a test holds them equal).
- * Parley's working set is about 40 MB, but unbounded V8 lets a busy server's heap grow to some
- * 300 MB resident before collecting, and glibc gives every thread that allocates (V8's compiler
- * and GC helpers) an arena of its own that it rarely returns: one arena for all saves some
- * 30-50 MB (docs/performance.md).
- */
-export const PRODUCTION_ENV = { NODE_ENV: 'production', MALLOC_ARENA_MAX: '1' };
-export const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=128'];
-// Everything bundled into the build; a build older than any of it would test old code.
-const BUNDLED_SOURCES = ['src', '../../packages/api/src', '../../packages/db/src'].map((dir) =>
-  path.join(SERVER_DIR, dir),
-);
-
-function newestModification(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** The production build, refusing to run one that is missing or older than its sources. */
-export function serverBuild(): string {
-  const built = existsSync(SERVER_BUILD) ? statSync(SERVER_BUILD).mtimeMs : 0;
-  const sources = Math.max(...BUNDLED_SOURCES.map(newestModification));
-  if (built < sources) {
-    throw new Error(
-      `${SERVER_BUILD} is ${built ? 'older than its sources' : 'missing'}: run \`pnpm --filter @parley/server build\` (turbo runs it before these tests)`,
-    );
-  }
-  return SERVER_BUILD;
-}
 
 export interface ServerProcess {
   url: string;
@@ -71,16 +34,25 @@ export function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 30_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, serverBuild()], {
+  return startListeningProcess(
+    [process.execPath, ...PRODUCTION_NODE_FLAGS, serverBuild()],
+    { ...PRODUCTION_ENV, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    timeoutMs,
+  );
+}
+
+/**
+ * Runs a command that starts the server (in apps/server, with `env` over this process's own);
+ * resolves when the server logs its URL.
+ */
+export function startListeningProcess(
+  [command, ...args]: [string, ...string[]],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<ServerProcess> {
+  const child = spawn(command, args, {
     cwd: SERVER_DIR,
-    env: {
-      ...process.env,
-      ...PRODUCTION_ENV,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

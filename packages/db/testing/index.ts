@@ -1,0 +1,5 @@
+/**
+ * `@parley/db/testing`: what other packages' tests need of this one. The migration helpers
+ * (migrations.ts) stay out: they register vitest hooks when imported and serve this package only.
+ */
+export { createTestDatabase, type TestDatabase } from './database.ts';
