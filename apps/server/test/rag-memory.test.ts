@@ -9,7 +9,12 @@ import path from 'node:path';
 import { newId } from '@parley/api';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliAsync, startServerProcess, trpc, type ServerProcess } from './process.ts';
+import {
+  runCliAsync,
+  startServerProcess,
+  trpc,
+  type ServerProcess,
+} from '../testing/server-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-rag-memory-'));
 const env = { PARLEY_DATA_DIR: dataDir };

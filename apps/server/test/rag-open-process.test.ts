@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serverBuild, startServerProcess, type ServerProcess } from './process.ts';
+import { serverBuild } from '../src/production.ts';
+import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-rag-open-'));
 let server: ServerProcess | undefined;

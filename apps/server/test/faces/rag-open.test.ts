@@ -5,8 +5,8 @@
  */
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestApp, type TestApp } from '../app.ts';
-import { trpc } from '../process.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
+import { trpc } from '../../testing/server-process.ts';
 
 let open: TestApp;
 let closed: TestApp;

@@ -6,7 +6,7 @@
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facePrefix, faceForPath, faces } from '../../src/faces/index.ts';
-import { call, startTestApp, type TestApp } from '../app.ts';
+import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 
 let t: TestApp;
 let key: string;
