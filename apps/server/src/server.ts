@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createApp } from './http/app.ts';
 import { answerUnparseableRequests } from './http/errors.ts';
+import { openAccessPrincipal } from './open-access.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
 /** How long a just-accepted socket may take to deliver its request once shutdown starts. */
@@ -41,6 +42,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : undefined,
     logger,
   });
+  // Off unless configured; while on, every start says so.
+  const ragOpenAs = config.ragOpenAs && (await openAccessPrincipal(database.db, config.ragOpenAs));
+  if (config.ragOpenAs) {
+    logger.warn(
+      { org: config.ragOpenAs.org, user: config.ragOpenAs.user },
+      'PARLEY_RAG_OPEN_AS is on: the RAG face (/api/conversations) answers requests without credentials as this user',
+    );
+  }
   const app = createApp({
     deps,
     logger,
@@ -50,6 +59,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
     session: { tokens, demo: config.session.demo },
+    ragOpenAs,
   });
   // Slow or stalled clients cannot hold a connection open: a whole request within requestMs,
   // its headers within headersMs (Node's defaults are 300 s and 60 s, checked every 30 s).
