@@ -3,6 +3,7 @@
  * server at start-up with a message that names the variable, instead of failing later.
  */
 import path from 'node:path';
+import { NAME_PATTERN } from '@parley/api/rules';
 import { databaseLocationFromEnv } from '@parley/db';
 import { z } from 'zod';
 
@@ -50,6 +51,25 @@ const trustProxy = z.preprocess(
       if (v === 'true') return true;
       return /^\d+$/.test(v) ? Number(v) : v;
     }),
+);
+
+/**
+ * PARLEY_RAG_OPEN_AS: "<org>/<user>" (split at the first slash), each part a name as the key CLI
+ * takes it.
+ */
+const openAs = optional(
+  z
+    .string()
+    .transform((value) => {
+      const slash = value.indexOf('/');
+      return slash < 0
+        ? { org: value, user: '' }
+        : { org: value.slice(0, slash), user: value.slice(slash + 1) };
+    })
+    .refine(
+      ({ org, user }) => NAME_PATTERN.test(org) && NAME_PATTERN.test(user),
+      'must be <org>/<user>, e.g. acme/kiosk (names without control characters)',
+    ),
 );
 
 const envSchema = z
@@ -118,6 +138,12 @@ const envSchema = z
     PARLEY_AUTO_TITLES: flag(true),
     /** The web app's build; a placeholder page is served when it is absent. */
     PARLEY_WEB_DIST: optional(z.string()),
+    /**
+     * Off by default. "<org>/<user>": the RAG face answers requests that carry no credentials as
+     * this user (for a frontend built from its document, which sends none); every other face,
+     * and any request that carries credentials, is authenticated as always.
+     */
+    PARLEY_RAG_OPEN_AS: openAs,
   })
   .refine((env) => !(env.PARLEY_JWT_SECRET && env.PARLEY_JWKS_URL), {
     message: 'set PARLEY_JWT_SECRET or PARLEY_JWKS_URL, not both',
@@ -163,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       demo: e.PARLEY_DEMO,
       demoTtlMs: Math.round(e.PARLEY_DEMO_TTL_HOURS * 3_600_000),
     },
+    ragOpenAs: e.PARLEY_RAG_OPEN_AS,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,
     webDist: e.PARLEY_WEB_DIST

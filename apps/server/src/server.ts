@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { startDemoCleanup } from './demo-cleanup.ts';
 import { createApp } from './http/app.ts';
 import { answerUnparseableRequests } from './http/errors.ts';
+import { openAccessPrincipal } from './open-access.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
 /** How long a just-accepted socket may take to deliver its request once shutdown starts. */
@@ -46,6 +47,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const stopDemoCleanup = config.session.demo
     ? startDemoCleanup(database.db, config.session.demoTtlMs, logger)
     : () => undefined;
+  // Off unless configured; while on, every start says so.
+  const ragOpenAs = config.ragOpenAs && (await openAccessPrincipal(database.db, config.ragOpenAs));
+  if (config.ragOpenAs) {
+    logger.warn(
+      { org: config.ragOpenAs.org, user: config.ragOpenAs.user },
+      'PARLEY_RAG_OPEN_AS is on: the RAG face (/api/conversations) answers requests without credentials as this user',
+    );
+  }
   const app = createApp({
     deps,
     logger,
@@ -55,6 +64,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
     session: { tokens, demo: config.session.demo, demoTtlMs: config.session.demoTtlMs },
+    ragOpenAs,
   });
   // Slow or stalled clients cannot hold a connection open: a whole request within requestMs,
   // its headers within headersMs (Node's defaults are 300 s and 60 s, checked every 30 s).

@@ -81,6 +81,13 @@ const ops: Op[] = [
     ],
   ],
   [
+    'Dify messages',
+    (user = 'alice') => [
+      'GET',
+      `/v1/messages?conversation_id=${renderId(id, 'uuid')}&user=${user}`,
+    ],
+  ],
+  [
     'tRPC get',
     () => ['GET', `/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ id }))}`],
   ],

@@ -26,6 +26,20 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('PARLEY_RAG_OPEN_AS is off unless set, and names an organization and a user', () => {
+    expect(loadConfig({}).ragOpenAs).toBeUndefined();
+    expect(loadConfig({ PARLEY_RAG_OPEN_AS: '' }).ragOpenAs).toBeUndefined();
+    expect(loadConfig({ PARLEY_RAG_OPEN_AS: 'acme/kiosk' }).ragOpenAs).toEqual({
+      org: 'acme',
+      user: 'kiosk',
+    });
+    // Split at the first slash: a user name may hold one.
+    expect(loadConfig({ PARLEY_RAG_OPEN_AS: 'acme/front/desk' }).ragOpenAs).toEqual({
+      org: 'acme',
+      user: 'front/desk',
+    });
+  });
+
   it('selects the OpenAI-compatible title generator when its URL is set', () => {
     const config = loadConfig({
       PARLEY_TITLE_API_URL: 'http://127.0.0.1:11434/v1',
@@ -59,6 +73,10 @@ describe('configuration from the environment', () => {
     ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ PARLEY_BODY_LIMIT: 'huge' }, 'PARLEY_BODY_LIMIT'],
+    [{ PARLEY_RAG_OPEN_AS: 'acme' }, 'PARLEY_RAG_OPEN_AS'],
+    [{ PARLEY_RAG_OPEN_AS: '/kiosk' }, 'PARLEY_RAG_OPEN_AS'],
+    [{ PARLEY_RAG_OPEN_AS: 'acme/' }, 'PARLEY_RAG_OPEN_AS'],
+    [{ PARLEY_RAG_OPEN_AS: 'acme/ki\nosk' }, 'PARLEY_RAG_OPEN_AS'],
   ])('refuses %j, naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
   });

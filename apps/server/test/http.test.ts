@@ -128,7 +128,7 @@ describe('HTTP surface', () => {
 });
 
 describe('internal errors', () => {
-  it('answer 500 without their message on tRPC and every face, logged with the request id', async () => {
+  it('answer 500 in each API’s own shape, without their cause, logged with the request id', async () => {
     const broken = await startTestApp();
     const alice = await broken.key('acme', 'alice');
     const created = await trpc(
@@ -144,18 +144,44 @@ describe('internal errors', () => {
       'ALTER TABLE "Conversation" RENAME TO "Conversation_gone"',
     );
     try {
-      const requests: [string, string, string, unknown?][] = [
+      // Each API answers in its own error shape (tRPC's envelope, each face's dialect).
+      const requests: [string, string, string, unknown, unknown][] = [
         [
           'trpc',
           'GET',
           `/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ id }))}`,
+          undefined,
+          {
+            error: {
+              message: 'Internal server error',
+              data: expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 }),
+            },
+          },
         ],
-        ['florent', 'PATCH', `/api/florent/conversations/${id}`, { title: 'New' }],
-        ['orq', 'GET', `/v2/conversations/${renderId(id, 'orq')}`],
-        ['rag', 'GET', `/api/conversations/${id}`],
-        ['dify', 'GET', '/v1/conversations?user=alice'],
+        [
+          'florent',
+          'PATCH',
+          `/api/florent/conversations/${id}`,
+          { title: 'New' },
+          { error: 'internal_error' },
+        ],
+        [
+          'orq',
+          'GET',
+          `/v2/conversations/${renderId(id, 'orq')}`,
+          undefined,
+          { message: 'Internal server error.' },
+        ],
+        ['rag', 'GET', `/api/conversations/${id}`, undefined, { detail: 'Internal Server Error' }],
+        [
+          'dify',
+          'GET',
+          '/v1/conversations?user=alice',
+          undefined,
+          { code: 'internal_server_error', message: 'Internal Server Error.', status: 500 },
+        ],
       ];
-      for (const [name, method, path, body] of requests) {
+      for (const [name, method, path, body, shape] of requests) {
         const requestId = `internal-${name}`;
         const response = await call(broken.url, method, path, {
           key: alice,
@@ -164,14 +190,12 @@ describe('internal errors', () => {
         });
         expect(response.status, name).toBe(500);
         expect(response.headers.get('x-request-id'), name).toBe(requestId);
+        if (name === 'trpc') expect(response.body, name).toMatchObject(shape as object);
+        else expect(response.body, name).toEqual(shape);
         const text = JSON.stringify(response.body);
-        expect(text, name).toContain('Internal server error');
         expect(text, name).not.toMatch(
           /no such table|Conversation_gone|SQLITE|prisma|\bat \S+:\d+/i,
         );
-        if (name === 'trpc') {
-          expect(response.body.error.data).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
-        }
         // The operator finds what happened under the id the client was given.
         const logged = await logLine(
           (line) => line.req?.id === requestId && line.err !== undefined,

@@ -9,6 +9,7 @@ import type { Express } from 'express';
 import { createApp, type AppOptions } from '../src/http/app.ts';
 import { answerUnparseableRequests } from '../src/http/errors.ts';
 import { createLogger } from '../src/logger.ts';
+import { openAccessPrincipal } from '../src/open-access.ts';
 
 export interface TestApp {
   url: string;
@@ -22,8 +23,10 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>> &
-    Partial<Pick<ApiDeps, 'titleGenerator' | 'autoTitles'>> & { auth?: AuthConfig } = {},
+  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>> & {
+    /** PARLEY_RAG_OPEN_AS's org and user, resolved as the server resolves them at start-up. */
+    ragOpenAs?: { org: string; user: string };
+  } & Partial<Pick<ApiDeps, 'titleGenerator' | 'autoTitles'>> & { auth?: AuthConfig } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   let logText = '';
@@ -50,6 +53,7 @@ export async function startTestApp(
     rateLimits: options.rateLimits,
     corsOrigins: options.corsOrigins,
     trustProxy: options.trustProxy,
+    ragOpenAs: options.ragOpenAs && (await openAccessPrincipal(database.db, options.ragOpenAs)),
   });
   const server: Server = app.listen(0, '127.0.0.1');
   answerUnparseableRequests(server);

@@ -1,17 +1,18 @@
 /**
  * Dify's conversation API under /v1: the same 128 bits shown as a UUID, times in unix seconds,
- * the end user named by `user` inside the key's organization, errors as { code, message, status }.
+ * the end user named by `user` inside the key's organization, errors as { code, message, status }
+ * (dify-dialect.ts). The message history, GET /v1/messages, is in dify-messages.ts.
  */
-import { renderId, type ConversationDto, type ConversationSort } from '@parley/api';
+import { normalizeTitle, renderId, type ConversationDto, type ConversationSort } from '@parley/api';
 import { z } from 'zod';
-import { statusOf, type ErrorDialect } from './kit/dialect.ts';
-import { describeIssues, FaceError, type Problem } from './kit/problem.ts';
+import { difyDialect, difyId, pageLimit, seconds, user } from './dify-dialect.ts';
+import { difyMessagesRoute } from './dify-messages.ts';
+import { FaceError } from './kit/problem.ts';
 import { route, type Face } from './kit/route.ts';
 
 const DifyConversation = z
   .object({
-    // z.guid: any 8-4-4-4-12 hex; the bits are a ULID's, so no RFC 9562 version or variant.
-    id: z.guid(),
+    id: difyId('Conversation ID'),
     name: z.string(),
     inputs: z.record(z.string(), z.unknown()),
     status: z.string(),
@@ -25,12 +26,6 @@ const DifyConversationList = z
   .object({ limit: z.int(), has_more: z.boolean(), data: z.array(DifyConversation) })
   .meta({ id: 'DifyConversationsListResponse' });
 
-const DifyError = z
-  .object({ code: z.string(), message: z.string(), status: z.int() })
-  .meta({ id: 'DifyError' });
-
-const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
 function render(c: ConversationDto): z.infer<typeof DifyConversation> {
   return {
     id: renderId(c.id, 'uuid'),
@@ -43,49 +38,31 @@ function render(c: ConversationDto): z.infer<typeof DifyConversation> {
   };
 }
 
-function codeAndMessage(problem: Problem): [string, string] {
-  switch (problem.kind) {
-    case 'invalid':
-      return ['invalid_param', describeIssues(problem.issues)];
-    case 'malformed_json':
-      return ['invalid_param', 'Failed to decode JSON object.'];
-    case 'bad_request':
-      return ['invalid_param', problem.message];
-    case 'unauthorized':
-      return ['unauthorized', 'Access token is invalid'];
-    case 'not_found':
-      return ['not_found', problem.message ?? 'Conversation Not Exists.'];
-    case 'conflict':
-      return ['conflict', problem.message];
-    case 'precondition_failed':
-      return ['precondition_failed', 'The conversation has changed since the given ETag.'];
-    case 'too_large':
-      return ['request_entity_too_large', 'Request body too large.'];
-    case 'rate_limited':
-      return ['too_many_requests', 'Too many requests. Please try again later.'];
-  }
-}
+/**
+ * Rename's body. The name is held to Parley's title rule here, under Dify's field name, so no
+ * error ever speaks of the router's `title`; without auto_generate, a missing or blank name is
+ * refused in Dify's own words.
+ */
+const renameBody = z
+  .object({
+    name: z.string().nullish(),
+    auto_generate: z.boolean().default(false),
+    user,
+  })
+  .transform((body, ctx) => {
+    if (body.auto_generate) return { ...body, auto_generate: true as const, name: undefined };
+    const name = normalizeTitle(body.name ?? '', 'name');
+    if (name.ok) return { ...body, auto_generate: false as const, name: name.title };
+    ctx.addIssue({
+      code: 'custom',
+      path: ['name'],
+      message:
+        name.problem === 'empty' ? 'name is required when auto_generate is false' : name.message,
+      input: body.name,
+    });
+    return z.NEVER;
+  });
 
-export const difyDialect: ErrorDialect = {
-  schema: DifyError,
-  render(problem) {
-    const status = statusOf(problem);
-    const [code, message] = codeAndMessage(problem);
-    return {
-      status,
-      body: { code, message, status },
-      ...(problem.kind === 'unauthorized' && {
-        headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
-      }),
-    };
-  },
-};
-
-const user = z
-  .string()
-  .min(1)
-  .max(255)
-  .meta({ description: 'End-user identifier, unique within the organization.' });
 const idParams = z.object({
   conversation_id: z.string().meta({ description: 'Conversation ID.' }),
 });
@@ -100,7 +77,8 @@ const SORTS: Record<string, ConversationSort> = {
 export const difyFace: Face = {
   name: 'Dify',
   description:
-    'Dify chat-app conversations (`/v1/conversations`), as its Service API and SDKs call them.',
+    'Dify chat-app conversations (`/v1/conversations`) and their history (`/v1/messages`), as ' +
+    'its Service API and SDKs call them.',
   dialect: difyDialect,
   routes: [
     route({
@@ -111,11 +89,7 @@ export const difyFace: Face = {
       description:
         'Renames a conversation, or auto-generates a name from its first message when `auto_generate` is `true`.',
       params: idParams,
-      body: z.object({
-        name: z.string().nullish(),
-        auto_generate: z.boolean().default(false),
-        user,
-      }),
+      body: renameBody,
       precondition: 'if-match',
       success: {
         status: 200,
@@ -130,8 +104,7 @@ export const difyFace: Face = {
           const c = await api.conversation.generateTitle({ id });
           return { body: render(c), version: c.version };
         }
-        // A missing or blank name is the title rule's "empty" error: 400 invalid_param.
-        const c = await api.conversation.rename({ id, title: body.name ?? '', expectedVersion });
+        const c = await api.conversation.rename({ id, title: body.name, expectedVersion });
         return { body: render(c), version: c.version };
       },
     }),
@@ -151,7 +124,7 @@ export const difyFace: Face = {
           .string()
           .optional()
           .meta({ description: 'Older SDKs’ name for `last_id`.', deprecated: true }),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
+        limit: pageLimit,
         sort_by: z
           .enum(['created_at', '-created_at', 'updated_at', '-updated_at'])
           .default('-updated_at'),
@@ -207,5 +180,6 @@ export const difyFace: Face = {
         return {};
       },
     }),
+    difyMessagesRoute,
   ],
 };

@@ -2,7 +2,7 @@
  * RakerOne "Florent" builder chat: create (201) and rename under /api/florent/conversations.
  * Ids are the canonical ULID; times are ISO 8601; errors are { error, issues? }.
  */
-import { renderId, titleSchema, type ConversationDto } from '@parley/api';
+import { createConversationInput, renderId, titleSchema, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
 import type { Problem } from './kit/problem.ts';
@@ -61,7 +61,11 @@ const ERROR_CODES: Record<Problem['kind'], string> = {
   conflict: 'conflict',
   precondition_failed: 'precondition_failed',
   too_large: 'payload_too_large',
+  unsupported_media_type: 'unsupported_media_type',
   rate_limited: 'rate_limited',
+  no_route: 'not_found',
+  method_not_allowed: 'method_not_allowed',
+  internal: 'internal_error',
 };
 
 export const florentDialect: ErrorDialect = {
@@ -94,10 +98,11 @@ export const florentFace: Face = {
       operationId: 'post-florent-conversations',
       summary: 'Create a Florent conversation',
       description: 'Starts a new conversation owned by the caller.',
+      // The router's own rules for these fields, which Florent names as the router does.
       body: z.object({
         title: titleSchema.optional(),
-        userDisplay: z.string().optional(),
-        timezone: z.string().optional(),
+        userDisplay: createConversationInput.shape.userDisplay,
+        timezone: createConversationInput.shape.timezone,
       }),
       bodyOptional: true,
       precondition: 'idempotency-key',

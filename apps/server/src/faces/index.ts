@@ -5,23 +5,44 @@ import type { Face } from './kit/route.ts';
 import { orqFace } from './orq.ts';
 import { ragFace } from './rag.ts';
 
-export const faces: Face[] = [florentFace, orqFace, ragFace, difyFace];
+/** A route's leading path segments, up to its first parameter: /v1/conversations/{id}/name → v1, conversations. */
+function staticSegments(routePath: string): string[] {
+  return routePath.split('{')[0]!.split('/').filter(Boolean);
+}
 
-/** The face whose routes a path belongs to (by the longest static prefix), if any. */
-export function faceForPath(all: Face[], path: string): Face | undefined {
-  let best: { face: Face; length: number } | undefined;
-  for (const face of all) {
-    for (const r of face.routes) {
-      const prefix = r.path.split('{')[0]!.replace(/\/$/, '');
-      if (
-        (path === prefix || path.startsWith(`${prefix}/`)) &&
-        prefix.length > (best?.length ?? 0)
-      ) {
-        best = { face, length: prefix.length };
-      }
+/**
+ * The path a face owns: the shortest leading part of its routes' common prefix that no other
+ * face's routes share (/v1 for Dify, /v2 for orq, /api/florent and /api/conversations under a
+ * shared /api). Inside it, unknown paths and wrong methods answer in the face's shape.
+ */
+export function facePrefix(all: Face[], face: Face): string {
+  const paths = face.routes.map((r) => staticSegments(r.path));
+  const common = paths.reduce((a, b) => a.filter((segment, i) => b[i] === segment));
+  const others = all
+    .filter((f) => f !== face)
+    .flatMap((f) => f.routes.map((r) => staticSegments(r.path)));
+  for (let length = 1; length <= common.length; length++) {
+    const candidate = common.slice(0, length);
+    if (!others.some((other) => candidate.every((segment, i) => other[i] === segment))) {
+      return `/${candidate.join('/')}`;
     }
   }
-  return best?.face;
+  throw new Error(`face ${face.name} has no path of its own`);
+}
+
+/** The faces, each with the prefix it owns among them. */
+function withPrefixes(all: Face[]): Face[] {
+  return all.map((face) => ({ ...face, prefix: facePrefix(all, face) }));
+}
+
+export const faces: Face[] = withPrefixes([florentFace, orqFace, ragFace, difyFace]);
+
+/** The face whose prefix a path is under, if any. */
+export function faceForPath(all: Face[], path: string): Face | undefined {
+  return all.find((face) => {
+    const prefix = face.prefix ?? facePrefix(all, face);
+    return path === prefix || path.startsWith(`${prefix}/`);
+  });
 }
 
 /**

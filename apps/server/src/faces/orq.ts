@@ -2,7 +2,7 @@
  * orq.ai conversations under /v2/conversations: ids are `conv_` + lower-case ULID, times are
  * unix milliseconds, lists are { object: "list", data, has_more }, errors are { message }.
  */
-import { renderId, titleSchema, type ConversationDto } from '@parley/api';
+import { namedTitleSchema, renderId, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
 import { describeIssues, type Problem } from './kit/problem.ts';
@@ -71,8 +71,16 @@ function message(problem: Problem): string {
       return 'Precondition failed: the conversation has changed since the given ETag.';
     case 'too_large':
       return 'Request body too large.';
+    case 'unsupported_media_type':
+      return 'Unsupported media type: the request body must be JSON (application/json).';
     case 'rate_limited':
       return 'Too many requests.';
+    case 'no_route':
+      return `No route for ${problem.method} ${problem.path}.`;
+    case 'method_not_allowed':
+      return `Method not allowed. Allowed: ${problem.allow.join(', ')}.`;
+    case 'internal':
+      return 'Internal server error.';
   }
 }
 
@@ -92,7 +100,7 @@ const idParams = z.object({
 const displayName = z
   .string()
   .refine((s) => [...s].length <= 100, 'displayName must be at most 100 characters.')
-  .pipe(titleSchema)
+  .pipe(namedTitleSchema('displayName'))
   .meta({ description: 'Display name for the conversation.', minLength: 1, maxLength: 100 });
 
 export const orqFace: Face = {

@@ -3,11 +3,13 @@
  * /api/conversations/{conversation_id}. Times are ISO 8601; errors are FastAPI's: 422 with
  * pydantic-style { detail: [{ type, loc, msg, input }] }, otherwise { detail: "…" }.
  */
-import { renderId, titleSchema, type ConversationDto, type MessageDto } from '@parley/api';
+import { renderId, titleSchema, type ConversationDto } from '@parley/api';
 import { z } from 'zod';
 import { statusOf, type ErrorDialect } from './kit/dialect.ts';
+import { JsonArrayStream } from './kit/json-stream.ts';
 import type { Issue, Problem } from './kit/problem.ts';
 import { route, type Caller, type Face } from './kit/route.ts';
+import { pythonJsonError } from './rag-json.ts';
 
 const RagMessage = z
   .object({
@@ -42,30 +44,34 @@ const RagError = z.object({ detail: z.union([z.string(), z.array(ValidationError
   description: 'FastAPI error: a message, or the list of validation errors (422).',
 });
 
-/** The most messages one response carries, oldest first. */
-export const RAG_MESSAGES_MAX = 1000;
+/** Messages read per page while the history streams out (the router's largest page). */
+const MESSAGE_PAGE = 100;
 
-async function withMessages(
-  api: Caller,
-  c: ConversationDto,
-): Promise<z.infer<typeof RagConversation>> {
-  const messages: MessageDto[] = [];
+/** The conversation's messages, oldest first, a keyset page at a time. */
+async function* messagePages(api: Caller, conversationId: string) {
   let cursor: string | null = null;
   do {
     const page: Awaited<ReturnType<Caller['message']['list']>> = await api.message.list({
-      conversationId: c.id,
-      limit: 100,
+      conversationId,
+      limit: MESSAGE_PAGE,
       cursor,
     });
-    messages.push(...page.items);
+    yield page.items.map((m) => ({ content: m.content, role: m.role, timestamp: m.createdAt }));
     cursor = page.nextCursor;
-  } while (cursor && messages.length < RAG_MESSAGES_MAX);
+  } while (cursor);
+}
+
+/**
+ * The conversation with every message, oldest first. The messages stream out page by page
+ * (kit/json-stream.ts), so a history of any length is answered in bounded memory.
+ */
+function withMessages(api: Caller, c: ConversationDto) {
   return {
     id: renderId(c.id, 'ulid'),
     title: c.title,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
-    messages: messages.map((m) => ({ content: m.content, role: m.role, timestamp: m.createdAt })),
+    messages: new JsonArrayStream(messagePages(api, c.id)),
   };
 }
 
@@ -73,10 +79,13 @@ async function withMessages(
 function pydanticError(issue: Issue): z.infer<typeof ValidationError> {
   const loc = [issue.in, ...issue.path.map((p) => (typeof p === 'number' ? p : String(p)))];
   const zi = issue.zod;
-  const input = 'input' in zi && zi.input !== undefined ? zi.input : null;
+  const given = 'input' in zi ? zi.input : undefined;
+  const input = given ?? null;
   if (zi.code === 'invalid_type') {
-    // pydantic reports a missing field with the object it is missing from as the input.
-    if (input === null)
+    // A field that is absent (never a field that is null: that is its type's error), or a body
+    // that is absent or JSON null, as FastAPI reads it. pydantic reports a missing field with the
+    // object it is missing from as the input.
+    if (given === undefined || (issue.path.length === 0 && given === null))
       return { type: 'missing', loc, msg: 'Field required', input: issue.container ?? null };
     if (zi.expected === 'object') {
       return {
@@ -124,16 +133,19 @@ function detail(problem: Problem): z.infer<typeof RagError>['detail'] {
   switch (problem.kind) {
     case 'invalid':
       return problem.issues.map(pydanticError);
-    case 'malformed_json':
+    case 'malformed_json': {
+      // Where and why Python's json module would have stopped (an encoding problem: at the start).
+      const error = pythonJsonError(problem.body ?? '') ?? { msg: 'Expecting value', pos: 0 };
       return [
         {
           type: 'json_invalid',
-          loc: ['body', 0],
+          loc: ['body', error.pos],
           msg: 'JSON decode error',
           input: {},
-          ctx: { error: problem.message },
+          ctx: { error: error.msg },
         },
       ];
+    }
     case 'bad_request':
     case 'conflict':
       return problem.message;
@@ -147,8 +159,17 @@ function detail(problem: Problem): z.infer<typeof RagError>['detail'] {
       return 'Precondition Failed';
     case 'too_large':
       return 'Request Entity Too Large';
+    case 'unsupported_media_type':
+      return 'Unsupported Media Type';
     case 'rate_limited':
       return 'Too Many Requests';
+    // Starlette's answers for an unknown path and a wrong method, and for a failure.
+    case 'no_route':
+      return 'Not Found';
+    case 'method_not_allowed':
+      return 'Method Not Allowed';
+    case 'internal':
+      return 'Internal Server Error';
   }
 }
 
@@ -176,13 +197,13 @@ export const ragFace: Face = {
       path: '/api/conversations/{conversation_id}',
       operationId: 'get_conversation_api_conversations__conversation_id__get',
       summary: 'Get Conversation',
-      description: `A conversation with its messages, oldest first (at most ${RAG_MESSAGES_MAX}).`,
+      description: 'A conversation with all its messages, oldest first.',
       params: idParams,
       success: { status: 200, description: 'Successful Response', schema: RagConversation },
       errors: [401, 404, 422, 429],
       async handler({ api, params }) {
         const c = await api.conversation.get({ id: params.conversation_id });
-        return { body: await withMessages(api, c), version: c.version };
+        return { body: withMessages(api, c), version: c.version };
       },
     }),
     route({
@@ -203,7 +224,7 @@ export const ragFace: Face = {
           title: body.title,
           expectedVersion,
         });
-        return { body: await withMessages(api, c), version: c.version };
+        return { body: withMessages(api, c), version: c.version };
       },
     }),
   ],

@@ -2,13 +2,14 @@
  * The Express application: composition of middleware and mounts, no business rules (those live in
  * packages/api, reached through the tRPC router).
  */
-import { appRouter, createTRPCContext, type ApiDeps } from '@parley/api';
+import { appRouter, createTRPCContext, type ApiDeps, type Principal } from '@parley/api';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS } from '../config.ts';
 import { faceNamespaces, faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
+import { ragFace } from '../faces/rag.ts';
 import { apiDocs } from './docs.ts';
 import { rateLimits, type RateLimits } from './limits.ts';
 import { corsPolicy, securityHeaders } from './security.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   session?: SessionOptions | undefined;
   /** Express's `trust proxy` (PARLEY_TRUST_PROXY): whose X-Forwarded-* headers to believe. */
   trustProxy?: boolean | number | string | undefined;
+  /** PARLEY_RAG_OPEN_AS: the RAG face serves requests without credentials as this user. */
+  ragOpenAs?: Principal | undefined;
 }
 
 export function createApp({
@@ -48,6 +51,7 @@ export function createApp({
   rateLimits: limits = DEFAULT_RATE_LIMITS,
   corsOrigins = [],
   trustProxy = false,
+  ragOpenAs,
 }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -77,7 +81,10 @@ export function createApp({
   );
 
   app.use(apiDocs(faces, API_VERSION));
-  for (const face of faces) app.use(mountFace(face, deps, { bodyLimit }));
+  for (const face of faces) {
+    const anonymousAs = face.name === ragFace.name ? ragOpenAs : undefined;
+    app.use(mountFace(face, deps, { bodyLimit, anonymousAs }));
+  }
 
   if (webDist) app.use(webApp(webDist, [TRPC_PREFIX, ...faceNamespaces(faces)]));
 

@@ -15,6 +15,7 @@ import { florentTypes } from '../fixtures/generate.ts';
 import {
   appendMessage,
   createConversation,
+  examples,
   expectNow,
   expectSchema,
   FIXTURES,
@@ -23,7 +24,7 @@ import {
   ORQ_ID,
   ULID,
   UNKNOWN,
-  UUID,
+  UUID_V7,
 } from './schemas.ts';
 
 // axios honours HTTP(S)_PROXY; these requests are for the loopback server only.
@@ -72,6 +73,12 @@ describe('Dify’s Node SDK (dify-client), pointed at /v1', () => {
       pinned?: boolean | null,
     ): Promise<any>;
     deleteConversation(conversationId: string, user: string): Promise<any>;
+    getConversationMessages(
+      user: string,
+      conversationId?: string,
+      firstId?: string | null,
+      limit?: number | null,
+    ): Promise<any>;
   }
   /** The SDK as its README shows it: an app key and the API base URL. */
   const difySdk = (key: string): Sdk => new ChatClient(key, `${t.url}/v1`);
@@ -96,7 +103,7 @@ describe('Dify’s Node SDK (dify-client), pointed at /v1', () => {
       inputs: {},
       status: 'normal',
     });
-    expect(response.data.id).toMatch(UUID);
+    expect(response.data.id).toMatch(UUID_V7);
     expectNow(response.data.created_at, 's', 'created_at');
     expectNow(response.data.updated_at, 's', 'updated_at');
     expect(response.headers.etag).toBe('"2"');
@@ -185,6 +192,137 @@ describe('Dify’s Node SDK (dify-client), pointed at /v1', () => {
       message: 'Conversation Not Exists.',
       status: 404,
     });
+  });
+
+  it('getConversationMessages(user, conversation_id) lists the turns oldest to newest, in the reference’s shape', async () => {
+    const { id } = await createConversation(t.url, carol, 'History');
+    const said: [role: 'user' | 'assistant' | 'system', content: string][] = [
+      ['system', 'You are a travel agent.'],
+      ['user', 'Porto to Lisbon?'],
+      ['assistant', 'The train.'],
+      ['user', 'How long?'],
+      ['assistant', 'About three hours.'],
+      ['assistant', 'The Alfa Pendular is faster.'],
+      ['user', 'And the price?'],
+    ];
+    for (const [role, content] of said) await appendMessage(t.url, carol, id, role, content);
+    const stored = await t.database.db.message.findMany({
+      where: { conversationId: id },
+      orderBy: { id: 'asc' },
+    });
+
+    const response = await sdk.getConversationMessages('carol', renderId(id, 'uuid'));
+    expect(response.status).toBe(200);
+    expectSchema('dify-reference', 'ConversationHistoryResponse', response.data);
+    for (const item of response.data.data) {
+      expectSchema('dify-reference', 'ConversationMessageItem', item);
+      expect(item.id).toMatch(UUID_V7);
+      expect(item.conversation_id).toBe(renderId(id, 'uuid'));
+      expectNow(item.created_at, 's', 'created_at');
+    }
+    expect(response.data).toMatchObject({ limit: 20, has_more: false });
+    const turnIds = [stored[1]!.id, stored[3]!.id, stored[6]!.id].map((m) => renderId(m, 'uuid'));
+    expect(response.data.data).toEqual([
+      expect.objectContaining({
+        id: turnIds[0],
+        parent_message_id: null,
+        query: 'Porto to Lisbon?',
+        answer: 'The train.',
+        status: 'normal',
+        error: null,
+        feedback: null,
+        inputs: {},
+        message_files: [],
+        retriever_resources: [],
+        agent_thoughts: [],
+      }),
+      expect.objectContaining({
+        id: turnIds[1],
+        parent_message_id: turnIds[0],
+        query: 'How long?',
+        answer: 'About three hours.\n\nThe Alfa Pendular is faster.',
+      }),
+      // Asked, not answered yet.
+      expect.objectContaining({
+        id: turnIds[2],
+        parent_message_id: turnIds[1],
+        query: 'And the price?',
+        answer: '',
+      }),
+    ]);
+    expect(Object.keys(response.data.data[0]).sort()).toEqual(
+      [
+        'agent_thoughts',
+        'answer',
+        'conversation_id',
+        'created_at',
+        'error',
+        'feedback',
+        'id',
+        'inputs',
+        'message_files',
+        'parent_message_id',
+        'query',
+        'retriever_resources',
+        'status',
+      ].sort(),
+    );
+  });
+
+  it('getConversationMessages(user, id, first_id, limit) pages back through 250 turns without a gap or a repeat', async () => {
+    const erin = await t.key('acme', 'erin');
+    const { id } = await createConversation(t.url, erin, 'Long');
+    for (let i = 0; i < 250; i++) {
+      await appendMessage(t.url, erin, id, 'user', `q${i}`);
+      await appendMessage(t.url, erin, id, 'assistant', `a${i}`);
+    }
+    const pages: any[] = [];
+    let firstId: string | null = null;
+    for (let request = 0; request < 20; request++) {
+      const response = await sdk.getConversationMessages('erin', renderId(id, 'uuid'), firstId, 20);
+      expect(response.status).toBe(200);
+      expectSchema('dify-reference', 'ConversationHistoryResponse', response.data);
+      pages.push(response.data);
+      if (!response.data.has_more) break;
+      firstId = response.data.data[0].id;
+    }
+    // 12 full pages and one of 10, newest page first, each oldest to newest.
+    expect(pages.map((p) => p.data.length)).toEqual([...Array(12).fill(20), 10]);
+    expect(pages.map((p) => p.has_more)).toEqual([...Array(12).fill(true), false]);
+    const turns = pages.reverse().flatMap((p) => p.data);
+    expect(turns.map((m: any) => m.query)).toEqual(Array.from({ length: 250 }, (_, i) => `q${i}`));
+    expect(turns.map((m: any) => m.answer)).toEqual(Array.from({ length: 250 }, (_, i) => `a${i}`));
+    expect(new Set(turns.map((m: any) => m.id)).size).toBe(250);
+    // Each turn's parent is the one before it, across page boundaries too.
+    expect(turns.map((m: any) => m.parent_message_id)).toEqual([
+      null,
+      ...turns.slice(0, -1).map((m: any) => m.id),
+    ]);
+  });
+
+  it('getConversationMessages: an unknown conversation or first_id is 404 in Dify’s words', async () => {
+    const { id } = await createConversation(t.url, carol, 'Short');
+    await appendMessage(t.url, carol, id, 'user', 'Hello?');
+    const unknown = await rejection(sdk.getConversationMessages('carol', UNKNOWN.uuid));
+    expect(unknown.status).toBe(404);
+    expect(unknown.data).toEqual({
+      code: 'not_found',
+      message: 'Conversation Not Exists.',
+      status: 404,
+    });
+    const firstUnknown = await rejection(
+      sdk.getConversationMessages('carol', renderId(id, 'uuid'), UNKNOWN.uuid),
+    );
+    expect(firstUnknown.status).toBe(404);
+    expect(firstUnknown.data).toEqual({
+      code: 'not_found',
+      message: 'First Message Not Exists.',
+      status: 404,
+    });
+    expect(examples.difyErrors.examples).toContainEqual(firstUnknown.data);
+    // Another end user of the organization does not see carol's history.
+    const other = await rejection(sdk.getConversationMessages('dave', renderId(id, 'uuid')));
+    expect(other.status).toBe(404);
   });
 
   it('someone else’s conversation is 404 Conversation Not Exists., and a bad key 401', async () => {

@@ -4,7 +4,7 @@
  * operation answers (success and errors) documented with a schema its body validates against.
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { renderId } from '@parley/api';
+import { newId, renderId } from '@parley/api';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,7 +109,7 @@ describe('/openapi.json', () => {
       if (operation.requestBody || params.some((p) => p.in === 'query')) {
         expected.push(route.startsWith('/api/conversations') ? '422' : '400');
       }
-      if (operation.requestBody) expected.push('413');
+      if (operation.requestBody) expected.push('413', '415');
       if (params.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) {
         expected.push('412');
       }
@@ -124,9 +124,10 @@ describe('/openapi.json', () => {
   });
 
   it('documents id schemas that accept every id the faces render', () => {
-    // Fixed ULIDs (the ULID spec's example, ids.ts's, and the extremes): as UUIDs they are raw
-    // 128-bit values, with whatever version and variant bits the ULID happens to have.
-    const samples = [
+    // New ids (UUIDv7 bits), and for the faces that render ULIDs also ids made before (plain
+    // ULID bits: the ULID spec's example, ids.ts's, and the extremes), which keep their format.
+    const fresh = Array.from({ length: 20 }, () => newId());
+    const before = [
       '01ARZ3NDEKTSV4RRFFQ69G5FAV',
       '01J9Z3Q4X8M2V7K5T6R1N0P3QB',
       '00000000000000000000000000',
@@ -149,10 +150,12 @@ describe('/openapi.json', () => {
         resolved.paths[route][method].responses[status].content['application/json'].schema;
       for (const step of where) schema = step === '[]' ? schema.items : schema.properties[step];
       const validate = ajv.compile(schema);
-      for (const ulid of samples) {
+      for (const ulid of format === 'uuid' ? fresh : [...fresh, ...before]) {
         const id = renderId(ulid, format);
         expect(validate(id), `${op}: ${id} against ${JSON.stringify(schema)}`).toBe(true);
       }
+      // Dify documents a v7 UUID, which is what a strict client checks; older ids are not one.
+      if (format === 'uuid') expect(validate(renderId(before[1]!, 'uuid'))).toBe(false);
     }
   });
 
@@ -171,6 +174,8 @@ describe('/openapi.json', () => {
 interface Probe {
   body?: unknown;
   query?: string;
+  /** A query that names a conversation (by its Dify id), instead of `query`. */
+  queryFor?: (uuid: string) => string;
   badQuery?: string;
   /** Needs a user message first (automatic naming). */
   messages?: boolean;
@@ -191,6 +196,11 @@ const PROBES: Record<string, Probe> = {
   'post /v1/conversations/{conversation_id}/name': { body: { name: 'Probe', user: 'alice' } },
   'get /v1/conversations': { query: 'user=alice&limit=5', badQuery: 'user=alice&limit=0' },
   'delete /v1/conversations/{conversation_id}': { body: { user: 'alice' } },
+  'get /v1/messages': {
+    queryFor: (uuid) => `conversation_id=${uuid}&user=alice&limit=5`,
+    messages: true,
+    badQuery: 'conversation_id=x&user=alice&limit=0',
+  },
 };
 
 /** The path with its parameter filled in. */
@@ -280,7 +290,11 @@ describe('each operation, probed, answers only documented statuses and shapes', 
       if (probe.messages) await appendMessage(t.url, alice, id, 'user', 'Name me from this');
       return id;
     };
-    const valid = { key: alice, body: probe.body, query: probe.query };
+    const valid = {
+      key: alice,
+      body: probe.body,
+      query: probe.queryFor ? probe.queryFor(renderId(await fresh(), 'uuid')) : probe.query,
+    };
 
     expect(await check('success', hasId ? await fresh() : null, valid)).toBeLessThan(300);
     expect(
@@ -290,6 +304,10 @@ describe('each operation, probed, answers only documented statuses and shapes', 
       await check('bad credentials', hasId ? await fresh() : null, { ...valid, key: 'bad' }),
     ).toBe(401);
     if (hasId) expect(await check('unknown id', null, valid)).toBe(404);
+    if (probe.queryFor) {
+      const unknown = { ...valid, query: probe.queryFor(UNKNOWN.uuid) };
+      expect(await check('unknown id', null, unknown)).toBe(404);
+    }
     if (operation.requestBody) {
       const invalid = await check('invalid body', await fresh(), { ...valid, body: [] });
       expect([400, 422]).toContain(invalid);
@@ -299,6 +317,13 @@ describe('each operation, probed, answers only documented statuses and shapes', 
         rawBody: '{"',
       });
       expect([400, 422]).toContain(malformed);
+      const notJson = await check('a body that is not JSON', await fresh(), {
+        ...valid,
+        body: undefined,
+        rawBody: JSON.stringify(probe.body ?? {}),
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(notJson).toBe(415);
       const huge = await check('oversized body', hasId ? await fresh() : null, {
         ...valid,
         body: { ...(probe.body as object), padding: 'x'.repeat(100_000) },
@@ -329,13 +354,29 @@ describe('around the faces', () => {
     expect(html).toContain('/openapi.json');
   });
 
-  it('an unknown path is the neutral JSON 404; a known path with another method is 405 + Allow', async () => {
-    for (const route of ['/api/florent/nope', '/v2/nothing', '/v1/conversations/x/y/z', '/api']) {
+  it('an unknown path is a JSON 404, in the shape its face documents; a known path with another method is 405 + Allow, likewise', async () => {
+    const ajv = new Ajv2020({ strict: false });
+    // An unknown path inside each face, and an operation of that face whose 404 it must match.
+    const cases: [string, string][] = [
+      ['/api/florent/nope', 'patch /api/florent/conversations/{id}'],
+      ['/v2/nothing', 'get /v2/conversations/{conversation_id}'],
+      ['/api/conversations/x/y', 'get /api/conversations/{conversation_id}'],
+      ['/v1/conversations/x/y/z', 'delete /v1/conversations/{conversation_id}'],
+    ];
+    for (const [route, op] of cases) {
+      const [method, path] = op.split(' ') as [string, string];
       const response = await call(t.url, 'GET', route, { key: alice });
       expect(response.status, route).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(response.body.error).toBe('not_found');
+      const schema =
+        resolved.paths[path][method].responses['404'].content['application/json'].schema;
+      expect(ajv.compile(schema)(response.body), `${route}: ${JSON.stringify(response.body)}`).toBe(
+        true,
+      );
     }
+    // Outside every face: the neutral one.
+    const outside = await call(t.url, 'GET', '/api', { key: alice });
+    expect(outside).toMatchObject({ status: 404, body: { error: 'not_found' } });
     for (const op of documentedOperations()) {
       const [method, route] = op.split(' ') as [string, string];
       const allowed = Object.keys(doc.paths[route]).filter((m) => METHODS.includes(m));
@@ -343,6 +384,10 @@ describe('around the faces', () => {
       const response = await call(t.url, other.toUpperCase(), fill(route, 'x'), { key: alice });
       expect(response.status, `${other} ${route}`).toBe(405);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      // The same error shape the operation documents for its other errors.
+      const schema =
+        resolved.paths[route][method].responses['401'].content['application/json'].schema;
+      expect(ajv.compile(schema)(response.body), `${other} ${route}`).toBe(true);
       expect(
         response.headers
           .get('allow')

@@ -22,6 +22,8 @@ export function readFixture(name: string): any {
 export function createAjv() {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
   addFormats(ajv);
+  // The Dify reference types total_price as a string of format "decimal", which ajv-formats lacks.
+  ajv.addFormat('decimal', /^-?\d+(\.\d+)?$/);
   for (const file of SCHEMA_FILES) ajv.addSchema(readFixture(`seeds/${file}.json`));
   return ajv;
 }
@@ -47,7 +49,8 @@ export const examples = readFixture('seeds/examples.json');
 
 export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 export const ORQ_ID = /^conv_[0-7][0-9a-hjkmnp-tv-z]{25}$/;
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A UUIDv7 (RFC 9562: version 7, variant 10), as Dify renders the ids Parley makes. */
+export const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A conversation made through tRPC (canonical ULID id), as the caller of `key`. */

@@ -22,7 +22,7 @@ import {
   schemaErrors,
   ULID,
   UNKNOWN,
-  UUID,
+  UUID_V7,
 } from './schemas.ts';
 
 let t: TestApp;
@@ -55,6 +55,7 @@ describe('the fixtures', () => {
     expectSchema('dify', 'ConversationRenameResponse', examples.difyRename.response);
     expectSchema('dify-reference', 'ConversationListItem', examples.difyRename.response);
     expectSchema('dify-reference', 'ConversationsListResponse', examples.difyList.response);
+    expectSchema('dify-reference', 'ConversationHistoryResponse', examples.difyMessages.response);
     for (const error of examples.difyErrors.examples) {
       expectSchema('dify-reference', 'ErrorResponse', error);
     }
@@ -246,7 +247,7 @@ describe('each seed’s example request, sent to Parley', () => {
     const c = response.body;
     expect(Object.keys(c).sort()).toEqual(Object.keys(examples.difyRename.response).sort());
     expect(c).toMatchObject({ id: uuid, name: request.name, status: 'normal' });
-    expect(c.id).toMatch(UUID);
+    expect(c.id).toMatch(UUID_V7);
     expectNow(c.created_at, 's', 'created_at');
     expectNow(c.updated_at, 's', 'updated_at');
     expect(await getConversation(t.url, endUser, id)).toMatchObject({
@@ -269,6 +270,41 @@ describe('each seed’s example request, sent to Parley', () => {
     expect(Object.keys(response.body).sort()).toEqual(['data', 'has_more', 'limit']);
     expect(response.body).toMatchObject({ limit: 20, has_more: false });
     expect(response.body.data.map((c: any) => c.name)).toEqual([examples.difyRename.request.name]);
+  });
+
+  it('Dify messages (reference): 200, ConversationHistoryResponse', async () => {
+    const endUser = await t.key('acme', 'history-user');
+    const { id } = await createConversation(t.url, endUser, 'iPhone Specs Chat');
+    const [turn] = examples.difyMessages.response.data;
+    await appendMessage(t.url, endUser, id, 'user', turn.query);
+    await appendMessage(t.url, endUser, id, 'assistant', turn.answer);
+    const { method, path: route, status } = examples.difyMessages;
+    const response = await call(
+      t.url,
+      method,
+      `${route}?conversation_id=${renderId(id, 'uuid')}&user=history-user`,
+      { key: alice },
+    );
+    expect(response.status).toBe(status);
+    expectSchema('dify-reference', 'ConversationHistoryResponse', response.body);
+    expect(Object.keys(response.body).sort()).toEqual(['data', 'has_more', 'limit']);
+    expect(response.body).toMatchObject({ limit: 20, has_more: false });
+    const [item] = response.body.data;
+    expectSchema('dify-reference', 'ConversationMessageItem', item);
+    // The example's fields that Parley has, as the example shows them.
+    expect(item).toMatchObject({
+      conversation_id: renderId(id, 'uuid'),
+      parent_message_id: turn.parent_message_id,
+      query: turn.query,
+      answer: turn.answer,
+      status: turn.status,
+      error: turn.error,
+      message_files: [],
+      retriever_resources: [],
+      agent_thoughts: [],
+    });
+    expect(item.id).toMatch(UUID_V7);
+    expectNow(item.created_at, 's', 'created_at');
   });
 
   it('Dify delete (reference): 204, no body', async () => {
@@ -540,6 +576,92 @@ describe('error bodies exactly as each vendor words them', () => {
     expect(missing.body).toEqual({
       detail: [{ type: 'missing', loc: ['body', 'title'], msg: 'Field required', input: {} }],
     });
+  });
+
+  it('RAG: every body pydantic v2 refuses, refused with pydantic’s own type, loc, msg and input', async () => {
+    const { id } = await createConversation(t.url, alice, 'R');
+    const patch = (rawBody: string | undefined) =>
+      call(t.url, 'PATCH', `/api/conversations/${id}`, {
+        key: alice,
+        ...(rawBody !== undefined && { rawBody, headers: { 'content-type': 'application/json' } }),
+      });
+    // What a FastAPI app with `class Update(BaseModel): title: str = Field(min_length=1)` answers.
+    const cases: [string | undefined, unknown][] = [
+      [
+        '{"title": null}',
+        {
+          type: 'string_type',
+          loc: ['body', 'title'],
+          msg: 'Input should be a valid string',
+          input: null,
+        },
+      ],
+      [
+        '{"title": 5}',
+        {
+          type: 'string_type',
+          loc: ['body', 'title'],
+          msg: 'Input should be a valid string',
+          input: 5,
+        },
+      ],
+      [
+        '{"title": ""}',
+        {
+          type: 'string_too_short',
+          loc: ['body', 'title'],
+          msg: 'String should have at least 1 character',
+          input: '',
+          ctx: { min_length: 1 },
+        },
+      ],
+      [
+        '{"name": "x"}',
+        { type: 'missing', loc: ['body', 'title'], msg: 'Field required', input: { name: 'x' } },
+      ],
+      [
+        '"a title"',
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: 'a title',
+        },
+      ],
+      [
+        '[{"title": "x"}]',
+        {
+          type: 'model_attributes_type',
+          loc: ['body'],
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: [{ title: 'x' }],
+        },
+      ],
+      // JSON null and no body at all are both a missing body to FastAPI.
+      ['null', { type: 'missing', loc: ['body'], msg: 'Field required', input: null }],
+      [undefined, { type: 'missing', loc: ['body'], msg: 'Field required', input: null }],
+    ];
+    for (const [rawBody, error] of cases) {
+      const response = await patch(rawBody);
+      expect(response.status, rawBody).toBe(422);
+      expectSchema('fastapi', 'HTTPValidationError', response.body, rawBody);
+      expect(response.body, rawBody).toEqual({ detail: [error] });
+    }
+    const malformed = await patch('{"title": ');
+    expect(malformed.status).toBe(422);
+    // Where Python's json module stops, and its message (FastAPI's loc and ctx.error).
+    expect(malformed.body).toEqual({
+      detail: [
+        {
+          type: 'json_invalid',
+          loc: ['body', 10],
+          msg: 'JSON decode error',
+          input: {},
+          ctx: { error: 'Expecting value' },
+        },
+      ],
+    });
+    expect(await getConversation(t.url, alice, id)).toMatchObject({ title: 'R', version: 1 });
   });
 
   it('RAG: 401 says "Not authenticated" with WWW-Authenticate: Bearer', async () => {

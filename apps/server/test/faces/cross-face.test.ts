@@ -131,3 +131,68 @@ describe('one conversation, every face', () => {
     );
   });
 });
+
+describe('ids made before Parley made UUIDv7 ids', () => {
+  it('a conversation with plain ULID bits is reached through every face, in each rendering', async () => {
+    // Stored as an earlier version stored it: an id and message id from a ULID generator, whose
+    // UUID rendering has no RFC 9562 version or variant.
+    const id = '01J9Z3Q4X8M2V7K5T6R1N0P3QB';
+    const owner = await t.database.db.user.findFirstOrThrow({
+      where: { name: 'alice', org: { slug: 'acme' } },
+    });
+    const at = new Date('2024-10-09T10:00:00.000Z');
+    await t.database.db.conversation.create({
+      data: {
+        id,
+        orgId: owner.orgId,
+        userId: owner.id,
+        title: 'From before',
+        model: 'default',
+        createdAt: at,
+        updatedAt: at,
+        createdById: owner.id,
+        updatedById: owner.id,
+        messageCount: 1,
+        lastMessageAt: at,
+        messages: {
+          create: {
+            id: '01J9Z3Q4X8M2V7K5T6R1N0P3QC',
+            role: 'user',
+            content: 'Old hello',
+            createdAt: at,
+          },
+        },
+      },
+    });
+    const uuid = renderId(id, 'uuid');
+    expect(uuid).toBe('01927e3b-93a8-a0b6-7997-46c06a0b0eeb'); // version "a", not 7
+
+    const florent = await call(t.url, 'PATCH', `/api/florent/conversations/${id}`, {
+      key,
+      body: { title: 'Florent' },
+    });
+    expect(florent).toMatchObject({ status: 200, body: { conversation: { _id: id } } });
+    const orq = await call(t.url, 'GET', `/v2/conversations/${renderId(id, 'orq')}`, { key });
+    expect(orq).toMatchObject({ status: 200, body: { _id: renderId(id, 'orq') } });
+    const orqList = await call(t.url, 'GET', '/v2/conversations?limit=100', { key });
+    expect(orqList.body.data.map((c: any) => c._id)).toContain(renderId(id, 'orq'));
+    const rag = await call(t.url, 'GET', `/api/conversations/${id}`, { key });
+    expect(rag).toMatchObject({
+      status: 200,
+      body: { id, messages: [{ role: 'user', content: 'Old hello' }] },
+    });
+    const dify = await call(t.url, 'POST', `/v1/conversations/${uuid}/name`, {
+      key,
+      body: { name: 'Dify', user: 'alice' },
+    });
+    expect(dify).toMatchObject({ status: 200, body: { id: uuid, name: 'Dify' } });
+    const difyList = await call(t.url, 'GET', '/v1/conversations?user=alice&limit=100', { key });
+    expect(difyList.body.data.map((c: any) => c.id)).toContain(uuid);
+    const seen = await trpc(t.url, 'query', 'conversation.get', { id: uuid }, key);
+    expect(seen.body.result.data).toMatchObject({ id, title: 'Dify', version: 3 });
+    const deleted = await call(t.url, 'DELETE', `/v2/conversations/${renderId(id, 'orq')}`, {
+      key,
+    });
+    expect(deleted.status).toBe(204);
+  });
+});

@@ -169,3 +169,137 @@ describe('Dify delete', () => {
     });
   });
 });
+
+describe('Dify message history', () => {
+  const history = (query: string) => call(t.url, 'GET', `/v1/messages?${query}`, { key });
+  const append = (id: string, role: 'user' | 'assistant' | 'system', content: string) =>
+    trpc(t.url, 'mutation', 'message.append', { conversationId: id, role, content }, key);
+  /** A conversation of alice's with these messages; returns its id and its messages' ids. */
+  const withMessages = async (said: [role: 'user' | 'assistant' | 'system', content: string][]) => {
+    const { id } = await create('History');
+    const ids: string[] = [];
+    for (const [role, content] of said)
+      ids.push((await append(id, role, content)).body.result.data.id);
+    return { id, uuid: renderId(id, 'uuid'), ids };
+  };
+
+  it('assistant messages before the first user message are a turn with an empty query; system messages are in none', async () => {
+    const c = await withMessages([
+      ['system', 'Be brief.'],
+      ['assistant', 'Hi! I plan trips.'],
+      ['assistant', 'Where to?'],
+      ['system', 'Prefer trains.'],
+      ['user', 'Lisbon.'],
+      ['system', 'Mention prices.'],
+      ['assistant', 'Take the train.'],
+    ]);
+    const response = await history(`conversation_id=${c.uuid}&user=alice`);
+    expect(response.status).toBe(200);
+    expect(
+      response.body.data.map((m: any) => [m.id, m.parent_message_id, m.query, m.answer]),
+    ).toEqual([
+      [renderId(c.ids[1]!, 'uuid'), null, '', 'Hi! I plan trips.\n\nWhere to?'],
+      [renderId(c.ids[4]!, 'uuid'), renderId(c.ids[1]!, 'uuid'), 'Lisbon.', 'Take the train.'],
+    ]);
+    // Paging back from the user turn reaches the leading turn, and nothing before it.
+    const back = await history(`conversation_id=${c.uuid}&first_id=${renderId(c.ids[4]!, 'uuid')}`);
+    expect(back.body).toMatchObject({
+      has_more: false,
+      data: [{ query: '', answer: expect.any(String) }],
+    });
+    const none = await history(`conversation_id=${c.uuid}&first_id=${renderId(c.ids[1]!, 'uuid')}`);
+    expect(none.body).toEqual({ limit: 20, has_more: false, data: [] });
+  });
+
+  it('a conversation with no messages, or only system messages, has an empty history', async () => {
+    const histories: [role: 'user' | 'assistant' | 'system', content: string][][] = [
+      [],
+      [['system', 'Be brief.']],
+    ];
+    for (const said of histories) {
+      const c = await withMessages(said);
+      const response = await history(`conversation_id=${c.uuid}`);
+      expect(response.body).toEqual({ limit: 20, has_more: false, data: [] });
+    }
+  });
+
+  it('limit counts turns: has_more says older turns remain', async () => {
+    const c = await withMessages([
+      ['user', 'q1'],
+      ['assistant', 'a1'],
+      ['user', 'q2'],
+      ['assistant', 'a2'],
+      ['user', 'q3'],
+    ]);
+    const newest = await history(`conversation_id=${c.uuid}&limit=2`);
+    expect(newest.body).toMatchObject({ limit: 2, has_more: true });
+    expect(newest.body.data.map((m: any) => m.query)).toEqual(['q2', 'q3']);
+    const older = await history(
+      `conversation_id=${c.uuid}&limit=2&first_id=${newest.body.data[0].id}`,
+    );
+    expect(older.body).toMatchObject({ limit: 2, has_more: false });
+    expect(older.body.data.map((m: any) => [m.query, m.answer])).toEqual([['q1', 'a1']]);
+    // Exactly `limit` turns: all of them, and nothing older.
+    const all = await history(`conversation_id=${c.uuid}&limit=3`);
+    expect(all.body).toMatchObject({ limit: 3, has_more: false });
+    expect(all.body.data.map((m: any) => m.query)).toEqual(['q1', 'q2', 'q3']);
+  });
+
+  it('first_id must name a turn of this conversation: else 404 "First Message Not Exists."', async () => {
+    const c = await withMessages([
+      ['system', 's'],
+      ['user', 'q1'],
+      ['assistant', 'a1'],
+      ['assistant', 'a1, more'],
+    ]);
+    const other = await withMessages([['user', 'elsewhere']]);
+    for (const firstId of [
+      renderId(c.ids[0]!, 'uuid'), // a system message
+      renderId(c.ids[2]!, 'uuid'), // an answer inside a turn
+      renderId(other.ids[0]!, 'uuid'), // another conversation's turn
+      renderId('01ARZ3NDEKTSV4RRFFQ69G5FAV', 'uuid'), // no such message
+      c.ids[1]!, // a ULID: Dify's ids are UUIDs
+      'not-an-id',
+    ]) {
+      const response = await history(`conversation_id=${c.uuid}&first_id=${firstId}`);
+      expect(response, firstId).toMatchObject({
+        status: 404,
+        body: { code: 'not_found', message: 'First Message Not Exists.', status: 404 },
+      });
+    }
+  });
+
+  it('validates the query as Dify does, and reads an unknown or someone else’s conversation as not found', async () => {
+    const c = await withMessages([['user', 'q']]);
+    for (const query of [
+      '',
+      'user=alice',
+      `conversation_id=${c.uuid}&limit=0`,
+      `conversation_id=${c.uuid}&limit=101`,
+    ]) {
+      const response = await history(query);
+      expect(response, query).toMatchObject({ status: 400, body: { code: 'invalid_param' } });
+    }
+    // An empty conversation_id is an empty page, as in Dify's MessageService.
+    expect((await history('conversation_id=&user=alice')).body).toEqual({
+      limit: 20,
+      has_more: false,
+      data: [],
+    });
+    for (const query of [
+      `conversation_id=${renderId('01ARZ3NDEKTSV4RRFFQ69G5FAV', 'uuid')}`,
+      'conversation_id=not-an-id',
+      `conversation_id=${c.uuid}&user=bob`,
+    ]) {
+      const response = await history(query);
+      expect(response, query).toMatchObject({
+        status: 404,
+        body: { code: 'not_found', message: 'Conversation Not Exists.' },
+      });
+    }
+    const asBob = await call(t.url, 'GET', `/v1/messages?conversation_id=${c.uuid}`, {
+      key: bobKey,
+    });
+    expect(asBob.status).toBe(404);
+  });
+});

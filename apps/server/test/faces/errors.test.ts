@@ -176,7 +176,9 @@ describe('bad bodies', () => {
     });
     expect(rag).toMatchObject({
       status: 422,
-      body: { detail: [{ type: 'json_invalid', loc: ['body', 0] }] },
+      body: {
+        detail: [{ type: 'json_invalid', loc: ['body', 9], ctx: { error: 'Expecting value' } }],
+      },
     });
     const orq = await call(t.url, 'PATCH', `/v2/conversations/${renderId(aliceId, 'orq')}`, {
       key: alice,
@@ -221,32 +223,7 @@ describe('bad bodies', () => {
     });
     expect(orq).toMatchObject({
       status: 400,
-      body: { message: expect.stringMatching(/^displayName: /) },
+      body: { message: 'displayName must be at most 100 characters.' },
     });
-  });
-});
-
-describe('routing', () => {
-  it('answers a wrong method on a known path with 405 and Allow, in JSON', async () => {
-    const response = await call(t.url, 'PUT', `/api/florent/conversations/${aliceId}`, {
-      key: alice,
-      body: {},
-    });
-    expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('PATCH');
-    expect(response.body).toEqual({ error: 'method_not_allowed', allow: 'PATCH' });
-  });
-
-  it('answers unknown paths under every face prefix with a neutral JSON 404', async () => {
-    for (const path of [
-      '/api/florent/nothing',
-      '/v2/other',
-      '/v1/conversations/x/y/z',
-      '/api/unknown',
-    ]) {
-      const response = await call(t.url, 'GET', path, { key: alice });
-      expect(response.status).toBe(404);
-      expect(response.body).toMatchObject({ error: 'not_found' });
-    }
   });
 });

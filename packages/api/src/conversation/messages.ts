@@ -4,9 +4,9 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { toMessageDto, type MessageDto } from '../data/dto.ts';
-import { insertMessage, selectMessages } from '../data/statements.ts';
+import { insertMessage, selectMessage, selectMessages } from '../data/statements.ts';
 import { newId, parseId } from '../rules/ids.ts';
-import type { appendMessageInput, listMessagesInput } from '../rules/schemas.ts';
+import type { appendMessageInput, listMessagesInput, messageByIdInput } from '../rules/schemas.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
 import { notFound, requireId, requireOwnedConversation } from './access.ts';
 import { nameUntitledInBackground, type NamingDeps } from './naming.ts';
@@ -44,7 +44,10 @@ export interface MessagePage {
   nextCursor: string | null;
 }
 
-/** Oldest first, by keyset on the message id (ULIDs sort by creation time). */
+/**
+ * Oldest first (or newest first), by keyset on the message id (ids sort by creation time). The
+ * cursor is the id of the last message served, so a page costs one index range scan at any depth.
+ */
 export async function listMessages(
   db: Db,
   caller: Principal,
@@ -55,10 +58,29 @@ export async function listMessages(
   if (input.cursor && !after)
     throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor.' });
   await requireOwnedConversation(db, caller, conversationId);
-  const rows = await selectMessages(db, conversationId, after, input.limit + 1);
+  const rows = await selectMessages(
+    db,
+    conversationId,
+    after,
+    input.limit + 1,
+    input.order === 'desc',
+  );
   const page = rows.slice(0, input.limit);
   return {
     items: page.map(toMessageDto),
     nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
   };
+}
+
+/** One message of a conversation the caller owns, or NOT_FOUND (for the message or the conversation). */
+export async function getMessage(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof messageByIdInput>,
+): Promise<MessageDto> {
+  const conversation = await requireOwnedConversation(db, caller, input.conversationId);
+  const id = parseId(input.id);
+  const row = id ? await selectMessage(db, conversation.id, id) : undefined;
+  if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: 'Message not found.' });
+  return toMessageDto(row);
 }

@@ -133,15 +133,34 @@ export async function insertMessage(
   });
 }
 
-/** Up to `take` messages of a conversation after the given id (or from the first), oldest first. */
+/**
+ * One keyset page of a conversation's messages, by id (ids sort by creation time): up to `take`
+ * messages beyond the given id (or from the end the walk starts at), oldest first, or newest
+ * first when `descending` (then "beyond" is older). Either way one range scan of the
+ * (conversationId, id) index.
+ */
 export async function selectMessages(
   db: Db,
   conversationId: string,
   after: string | null,
   take: number,
+  descending = false,
 ): Promise<Message[]> {
-  const beyond = after ? Prisma.sql`AND "id" > ${after}` : Prisma.empty;
+  const beyond = after
+    ? Prisma.sql`AND "id" ${Prisma.raw(descending ? '<' : '>')} ${after}`
+    : Prisma.empty;
   return db.$queryRaw<Message[]>`
     SELECT * FROM "Message" WHERE "conversationId" = ${conversationId} ${beyond}
-    ORDER BY "id" ASC LIMIT ${take}`;
+    ORDER BY "id" ${Prisma.raw(descending ? 'DESC' : 'ASC')} LIMIT ${take}`;
+}
+
+/** One message of a conversation by its canonical id, or undefined. */
+export async function selectMessage(
+  db: Db,
+  conversationId: string,
+  id: string,
+): Promise<Message | undefined> {
+  const rows = await db.$queryRaw<Message[]>`
+    SELECT * FROM "Message" WHERE "conversationId" = ${conversationId} AND "id" = ${id} LIMIT 1`;
+  return rows[0];
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import { renderId } from '../rules/ids.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;
@@ -52,6 +53,68 @@ describe('messages', () => {
     });
     expect([...first.items, ...second.items].map((m) => m.id)).toEqual(sent);
     expect(second.nextCursor).toBeNull();
+  });
+
+  it('lists newest first with order desc, each page older than the cursor, without a gap or a repeat', async () => {
+    const c = await alice.caller.conversation.create({});
+    const sent: string[] = [];
+    for (let i = 0; i < 9; i++) {
+      const role = i % 3 === 0 ? 'user' : 'assistant';
+      sent.push(
+        (await alice.caller.message.append({ conversationId: c.id, role, content: `m${i}` })).id,
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const page: Awaited<ReturnType<typeof alice.caller.message.list>> =
+        await alice.caller.message.list({ conversationId: c.id, limit: 4, cursor, order: 'desc' });
+      seen.push(...page.items.map((m) => m.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([...sent].reverse());
+    // From a message's id as the cursor: the ones before it, newest first.
+    const before = await alice.caller.message.list({
+      conversationId: c.id,
+      cursor: sent[4],
+      order: 'desc',
+    });
+    expect(before.items.map((m) => m.content)).toEqual(['m3', 'm2', 'm1', 'm0']);
+    expect(before.nextCursor).toBeNull();
+  });
+
+  it('gets one message by id, in any rendering; NOT_FOUND for any other message', async () => {
+    const c = await alice.caller.conversation.create({});
+    const other = await alice.caller.conversation.create({});
+    const m = await alice.caller.message.append({
+      conversationId: c.id,
+      role: 'user',
+      content: 'x',
+    });
+    const elsewhere = await alice.caller.message.append({
+      conversationId: other.id,
+      role: 'user',
+      content: 'y',
+    });
+    expect(await alice.caller.message.get({ conversationId: c.id, id: m.id })).toEqual(m);
+    expect(
+      await alice.caller.message.get({
+        conversationId: renderId(c.id, 'uuid'),
+        id: renderId(m.id, 'uuid'),
+      }),
+    ).toEqual(m);
+    for (const id of [elsewhere.id, '01ARZ3NDEKTSV4RRFFQ69G5FAV', 'not-an-id']) {
+      await expect(alice.caller.message.get({ conversationId: c.id, id })).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: 'Message not found.',
+      });
+    }
+    const bob = await h.user('acme', 'bob-get');
+    await expect(bob.caller.message.get({ conversationId: c.id, id: m.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'Conversation not found.',
+    });
   });
 
   it('refuses bad input and foreign conversations, storing nothing', async () => {

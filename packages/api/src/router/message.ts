@@ -1,5 +1,5 @@
-import { appendMessage, listMessages } from '../conversation/messages.ts';
-import { appendMessageInput, listMessagesInput } from '../rules/schemas.ts';
+import { appendMessage, getMessage, listMessages } from '../conversation/messages.ts';
+import { appendMessageInput, listMessagesInput, messageByIdInput } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 export const messageRouter = createTRPCRouter({
@@ -12,4 +12,8 @@ export const messageRouter = createTRPCRouter({
   list: protectedProcedure
     .input(listMessagesInput)
     .query(({ ctx, input }) => listMessages(ctx.db, ctx.principal, input)),
+
+  get: protectedProcedure
+    .input(messageByIdInput)
+    .query(({ ctx, input }) => getMessage(ctx.db, ctx.principal, input)),
 });

@@ -1,6 +1,8 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { newId, parseId, renderId, type IdFormat } from './ids.ts';
+import { z } from 'zod';
+import { decodeTime } from 'ulid';
+import { createIdFactory, newId, parseId, renderId, type IdFormat } from './ids.ts';
 
 const FORMATS: IdFormat[] = ['ulid', 'orq', 'uuid'];
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -119,5 +121,79 @@ describe('id codec', () => {
     const ids = Array.from({ length: 1000 }, () => newId());
     for (const id of ids) expect(parseId(id, ['ulid'])).toBe(id);
     expect([...ids].sort()).toEqual(ids);
+  });
+});
+
+/** RFC 9562 UUIDv7: version nibble 7, variant bits 10. */
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+
+describe('new ids are UUIDv7', () => {
+  it('render as a valid v7 UUID whose time is now, and as a valid ULID of the same time', () => {
+    const before = Date.now();
+    const id = newId();
+    const after = Date.now();
+    expect(id).toMatch(ULID);
+    const uuid = renderId(id, 'uuid');
+    expect(uuid).toMatch(UUID_V7);
+    // zod's own validators, as a client of the Dify face would run them.
+    expect(z.uuid().safeParse(uuid).success).toBe(true);
+    expect(z.uuidv7().safeParse(uuid).success).toBe(true);
+    expect(z.ulid().safeParse(id).success).toBe(true);
+    const ms = parseInt(uuid.replaceAll('-', '').slice(0, 12), 16);
+    expect(ms).toBeGreaterThanOrEqual(before);
+    expect(ms).toBeLessThanOrEqual(after);
+    expect(decodeTime(id)).toBe(ms);
+  });
+
+  test.prop([fc.array(fc.integer({ min: 0, max: 2 ** 48 - 2 }), { minLength: 1, maxLength: 200 })])(
+    'any clock, even one that stands still or steps back: each id is v7, round-trips every rendering, and sorts after the last',
+    (clock) => {
+      let tick = 0;
+      const next = createIdFactory(() => clock[Math.min(tick++, clock.length - 1)]!);
+      const ids = clock.map(() => next());
+      let latest = -1;
+      for (const [i, id] of ids.entries()) {
+        expect(id).toMatch(ULID);
+        const uuid = renderId(id, 'uuid');
+        expect(uuid).toMatch(UUID_V7);
+        for (const format of FORMATS) expect(parseId(renderId(id, format), [format])).toBe(id);
+        // The time is the clock's, or the last id's when the clock stood still or stepped back.
+        latest = Math.max(latest, clock[i]!);
+        expect(decodeTime(id)).toBe(latest);
+      }
+      expect([...ids].sort()).toEqual(ids);
+      expect(new Set(ids).size).toBe(ids.length);
+    },
+  );
+
+  it('when the random part would overflow within a millisecond, the time moves on one', () => {
+    const max = (1n << 74n) - 1n;
+    const next = createIdFactory(
+      () => 1_000,
+      () => max,
+    );
+    const first = next();
+    const second = next();
+    expect(decodeTime(first)).toBe(1_000);
+    expect(decodeTime(second)).toBe(1_001);
+    expect(renderId(second, 'uuid')).toMatch(UUID_V7);
+    expect(second > first).toBe(true);
+  });
+
+  test.prop([fc.uuid({ version: 7 })])(
+    'any v7 UUID parses and renders back identically',
+    (uuid) => {
+      const id = parseId(uuid);
+      expect(id).toMatch(ULID);
+      expect(renderId(id!, 'uuid')).toBe(uuid.toLowerCase());
+    },
+  );
+
+  it('ids made before (plain ULID bits) keep parsing and rendering in every format', () => {
+    const old = '01J9Z3Q4X8M2V7K5T6R1N0P3QB';
+    expect(renderId(old, 'uuid')).not.toMatch(UUID_V7);
+    for (const format of FORMATS) expect(parseId(renderId(old, format), [format])).toBe(old);
+    expect(renderId(old, 'orq')).toBe('conv_01j9z3q4x8m2v7k5t6r1n0p3qb');
   });
 });

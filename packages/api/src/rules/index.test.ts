@@ -52,6 +52,7 @@ describe('@parley/api/rules', () => {
         'ID_FORMATS',
         'MESSAGE_CONTENT_MAX_LENGTH',
         'MESSAGE_ROLES',
+        'NAME_PATTERN',
         'TITLE_MAX_GRAPHEMES',
         'countGraphemes',
         'etagOf',

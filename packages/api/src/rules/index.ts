@@ -15,3 +15,4 @@ export {
 export { MESSAGE_ROLES, MESSAGE_CONTENT_MAX_LENGTH, type MessageRole } from './message.ts';
 export { etagOf, versionFromIfMatch } from './etag.ts';
 export { API_KEY_PREFIX, looksLikeApiKey, parseBearer } from './api-key.ts';
+export { NAME_PATTERN } from './names.ts';

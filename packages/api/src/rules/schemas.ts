@@ -3,13 +3,21 @@ import { z } from 'zod';
 import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES } from './message.ts';
 import { normalizeTitle } from './title.ts';
 
-/** A title, normalised by the title rule; failures are zod issues carrying the rule's message. */
-export const titleSchema = z.string().transform((raw, ctx) => {
-  const result = normalizeTitle(raw);
-  if (result.ok) return result.title;
-  ctx.addIssue({ code: 'custom', message: result.message, params: { problem: result.problem } });
-  return z.NEVER;
-});
+/**
+ * A title, normalised by the title rule; failures are zod issues carrying the rule's message,
+ * which calls the value `field` (a vendor face passes its own name for it: `name`, `displayName`).
+ */
+export function namedTitleSchema(field: string) {
+  return z.string().transform((raw, ctx) => {
+    const result = normalizeTitle(raw, field);
+    if (result.ok) return result.title;
+    ctx.addIssue({ code: 'custom', message: result.message, params: { problem: result.problem } });
+    return z.NEVER;
+  });
+}
+
+/** A title, as the router and the faces that call it `title` name it. */
+export const titleSchema = namedTitleSchema('Title');
 
 /**
  * Any rendering of a conversation id. Unparseable ids, whatever their length, read as NOT_FOUND
@@ -78,7 +86,16 @@ export const appendMessageInput = z.object({
 export const listMessagesInput = z.object({
   conversationId: conversationIdSchema,
   limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(50),
+  /** The `nextCursor` of the previous page, in the same order. */
   cursor: z.string().max(200).nullish(),
+  /** Oldest first (the default), or newest first to walk a history back from its end. */
+  order: z.enum(['asc', 'desc']).default('asc'),
+});
+
+export const messageByIdInput = z.object({
+  conversationId: conversationIdSchema,
+  /** The message's id, in any rendering. */
+  id: z.string(),
 });
 
 function isTimeZone(zone: string): boolean {

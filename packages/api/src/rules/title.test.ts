@@ -118,3 +118,18 @@ describe('title rule', () => {
     expect(countGraphemes(text)).toBe([...segmenter.segment(text)].length);
   });
 });
+
+describe('the field a message names', () => {
+  it.each([
+    ['', 'must not be empty or only whitespace.'],
+    ['a\u0007b', 'must not contain control characters or line breaks.'],
+    ['\ud800', 'contains invalid Unicode (a lone surrogate).'],
+    ['a'.repeat(101), `must be at most ${TITLE_MAX_GRAPHEMES} characters.`],
+  ])('%j: "Title …" by default, the caller’s name when given', (raw, rest) => {
+    expect(normalizeTitle(raw)).toMatchObject({ ok: false, message: `Title ${rest}` });
+    expect(normalizeTitle(raw, 'displayName')).toMatchObject({
+      ok: false,
+      message: `displayName ${rest}`,
+    });
+  });
+});

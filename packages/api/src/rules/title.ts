@@ -41,12 +41,16 @@ export function takeGraphemes(text: string, max: number): string {
   return out;
 }
 
-export function normalizeTitle(raw: string): TitleResult {
+/**
+ * The title, normalised, or why it is refused. `field` is the name the message gives the value:
+ * a face whose vendor calls it `name` or `displayName` says so, never "Title".
+ */
+export function normalizeTitle(raw: string, field = 'Title'): TitleResult {
   if (!raw.isWellFormed()) {
     return {
       ok: false,
       problem: 'malformed',
-      message: 'Title contains invalid Unicode (a lone surrogate).',
+      message: `${field} contains invalid Unicode (a lone surrogate).`,
     };
   }
   const title = raw.normalize('NFC').trim();
@@ -54,11 +58,15 @@ export function normalizeTitle(raw: string): TitleResult {
     return {
       ok: false,
       problem: 'control_character',
-      message: 'Title must not contain control characters or line breaks.',
+      message: `${field} must not contain control characters or line breaks.`,
     };
   }
   if (title.length === 0) {
-    return { ok: false, problem: 'empty', message: 'Title must not be empty or only whitespace.' };
+    return {
+      ok: false,
+      problem: 'empty',
+      message: `${field} must not be empty or only whitespace.`,
+    };
   }
   // A grapheme is at least one code unit, so a title no longer than the limit in code units is
   // within it and needs no counting. Longer ones: bound the segmenter's work on huge input (64
@@ -70,7 +78,7 @@ export function normalizeTitle(raw: string): TitleResult {
     return {
       ok: false,
       problem: 'too_long',
-      message: `Title must be at most ${TITLE_MAX_GRAPHEMES} characters.`,
+      message: `${field} must be at most ${TITLE_MAX_GRAPHEMES} characters.`,
     };
   }
   return { ok: true, title };

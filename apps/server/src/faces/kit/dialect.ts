@@ -24,23 +24,30 @@ export function statusOf(problem: Problem): number {
     case 'unauthorized':
       return 401;
     case 'not_found':
+    case 'no_route':
       return 404;
+    case 'method_not_allowed':
+      return 405;
     case 'conflict':
       return 409;
     case 'precondition_failed':
       return 412;
     case 'too_large':
       return 413;
+    case 'unsupported_media_type':
+      return 415;
     case 'rate_limited':
       return 429;
+    case 'internal':
+      return 500;
   }
 }
 
-/** Headers every dialect sends with a problem (Retry-After on 429). */
+/** Headers every dialect sends with a problem (Retry-After on 429, Allow on 405). */
 export function standardHeaders(problem: Problem): Record<string, string> {
-  return problem.kind === 'rate_limited'
-    ? { 'Retry-After': String(problem.retryAfterSeconds) }
-    : {};
+  if (problem.kind === 'rate_limited') return { 'Retry-After': String(problem.retryAfterSeconds) };
+  if (problem.kind === 'method_not_allowed') return { Allow: problem.allow.join(', ') };
+  return {};
 }
 
 export const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -50,6 +57,7 @@ export const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict.',
   412: 'Precondition failed: If-Match names a version that is no longer current.',
   413: 'Request body too large.',
+  415: 'Unsupported media type: a request body must be JSON (application/json).',
   422: 'Validation error.',
   429: 'Too many requests; retry after the number of seconds in Retry-After.',
 };

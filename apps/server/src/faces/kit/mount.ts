@@ -9,6 +9,7 @@ import { TRPCError } from '@trpc/server';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { standardHeaders, type ErrorDialect } from './dialect.ts';
+import { sendStreamedJson, streamedField } from './json-stream.ts';
 import {
   FaceError,
   issuesOf,
@@ -19,9 +20,17 @@ import {
 } from './problem.ts';
 import type { Face, Route } from './route.ts';
 
+/** The types a face reads as JSON (as express.json below parses them). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
 export interface MountOptions {
   /** Largest accepted request body, e.g. "64kb". */
   bodyLimit: string;
+  /**
+   * Requests without an Authorization header act as this user instead of being refused (the RAG
+   * face under PARLEY_RAG_OPEN_AS); a request that carries credentials is authenticated as always.
+   */
+  anonymousAs?: Principal | undefined;
 }
 
 /** Express path syntax from the OpenAPI path: /x/{id} → /x/:id. */
@@ -31,15 +40,22 @@ export function expressPath(openApiPath: string): string {
 
 export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Router {
   const router = express.Router();
+  // Not strict: any JSON value is a body (a string, a number, null), and the route's schema says
+  // what is wrong with it (FastAPI's model_attributes_type, say), as the vendors do.
   const json = express.json({
     limit: options.bodyLimit,
-    type: ['application/json', 'application/*+json'],
+    strict: false,
+    type: JSON_TYPES,
   });
   const byPath = new Map<string, Route[]>();
   for (const r of face.routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
 
   // Credentials are checked before the body is read: an anonymous caller learns nothing more.
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
+    if (options.anonymousAs && req.headers.authorization === undefined) {
+      res.locals.principal = options.anonymousAs;
+      return next();
+    }
     deps.authenticate(req.headers.authorization).then((principal) => {
       if (!principal) {
         const reason = req.headers.authorization ? 'invalid' : 'missing';
@@ -50,27 +66,55 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
     }, next);
   };
 
+  // A body the route would read but that is not JSON is refused, never ignored: a client that
+  // sent its fields as text/plain or a form must not get a success that dropped them. "Present"
+  // is what HTTP says carries a body (a length above zero, or chunks), whatever the type says.
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    const present =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+    if (present && !req.is(JSON_TYPES))
+      return send(res, face.dialect, { kind: 'unsupported_media_type' });
+    next();
+  };
+
   for (const [path, routes] of byPath) {
     for (const r of routes) {
-      router[r.method](expressPath(path), authenticate, json, (req, res, next) => {
-        serve(face, r, deps, req, res, (res.locals as { principal: Principal }).principal).catch(
-          next,
-        );
-      });
+      const chain = r.body ? [authenticate, requireJson, json] : [authenticate, json];
+      router[r.method](
+        expressPath(path),
+        ...chain,
+        (req: Request, res: Response, next: NextFunction) => {
+          serve(face, r, deps, req, res, (res.locals as { principal: Principal }).principal).catch(
+            next,
+          );
+        },
+      );
     }
-    // A known path with another method: 405 with Allow, in a neutral shape.
-    const allow = routes.map((r) => r.method.toUpperCase()).join(', ');
+    // A known path with another method: 405 with Allow, in the face's shape.
+    const allow = routes.map((r) => r.method.toUpperCase());
     router.all(expressPath(path), (_req, res) => {
-      res.status(405).set('Allow', allow).json({ error: 'method_not_allowed', allow });
+      send(res, face.dialect, { kind: 'method_not_allowed', allow });
     });
   }
 
-  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+  // Any other path inside the face's own prefix: the vendor's "not found", not Parley's.
+  if (face.prefix) {
+    router.use(face.prefix, (req, res) => {
+      const path = req.originalUrl.split('?')[0]!;
+      send(res, face.dialect, { kind: 'no_route', method: req.method, path });
+    });
+  }
+
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     // A path parameter that is not valid percent-encoded UTF-8 is a malformed id: not found.
     const problem: Problem | undefined =
       error instanceof URIError ? { kind: 'not_found' } : problemFromBodyParser(error);
-    if (!problem) return next(error);
-    send(res, face.dialect, problem);
+    if (problem) return send(res, face.dialect, problem);
+    // Anything else is the server's fault: logged under the request id, and answered in the
+    // face's shape without a word of its cause (or, once the answer has begun, by cutting it).
+    req.log.error({ err: error }, 'unhandled error');
+    if (res.headersSent) return void res.destroy();
+    send(res, face.dialect, { kind: 'internal' });
   });
   return router;
 }
@@ -128,8 +172,10 @@ async function serve(
       req,
     });
     if (result.version !== undefined) res.set('ETag', etagOf(result.version));
+    const streamed = streamedField(result.body);
     if (result.body === undefined) res.status(r.success.status).end();
-    else res.status(r.success.status).json(result.body);
+    else if (streamed === undefined) res.status(r.success.status).json(result.body);
+    else await sendStreamedJson(req, res, r.success.status, result.body as object, streamed);
   } catch (error) {
     const problem =
       error instanceof FaceError
@@ -137,7 +183,8 @@ async function serve(
         : error instanceof TRPCError
           ? problemFromTrpc(error, expectedVersion !== undefined)
           : undefined;
-    if (!problem) throw error;
+    // Once a streamed answer has begun, nothing can be said any more: the error handler cuts it.
+    if (!problem || res.headersSent) throw error;
     send(res, face.dialect, problem);
   }
 }

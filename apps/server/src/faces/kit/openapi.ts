@@ -31,8 +31,8 @@ function operation(face: Face, r: Route): ZodOpenApiOperationObject {
       : r.precondition === 'idempotency-key'
         ? idempotencyHeader
         : undefined;
-  // Any route that reads a body can refuse an oversized one.
-  const statuses = [...new Set([...r.errors, ...(r.body ? [413] : [])])].sort();
+  // Any route that reads a body can refuse an oversized one, and one that is not JSON.
+  const statuses = [...new Set([...r.errors, ...(r.body ? [413, 415] : [])])].sort();
   const errorResponses = Object.fromEntries(
     statuses.map((status) => [
       String(status),

@@ -17,7 +17,8 @@ export interface Issue {
 
 export type Problem =
   | { kind: 'invalid'; issues: Issue[] }
-  | { kind: 'malformed_json'; message: string }
+  /** `body`: the text that failed to parse, when it was read. */
+  | { kind: 'malformed_json'; message: string; body?: string }
   | { kind: 'unauthorized'; reason: 'missing' | 'invalid' }
   | { kind: 'not_found'; message?: string }
   /** A rule refused the request without field issues (e.g. nothing to name a conversation from). */
@@ -25,12 +26,27 @@ export type Problem =
   | { kind: 'conflict'; message: string }
   | { kind: 'precondition_failed' }
   | { kind: 'too_large' }
-  | { kind: 'rate_limited'; retryAfterSeconds: number };
+  /** A request body that is present but not JSON (or in a charset or encoding not read). */
+  | { kind: 'unsupported_media_type' }
+  | { kind: 'rate_limited'; retryAfterSeconds: number }
+  /** No route of the face answers this path (inside the face's own prefix). */
+  | { kind: 'no_route'; method: string; path: string }
+  /** A route of the face answers this path, but not with this method. */
+  | { kind: 'method_not_allowed'; allow: string[] }
+  /** The server's fault: logged with the request id, never described to the client. */
+  | { kind: 'internal' };
 
-/** Issues as one line, "field.path: message; …", for dialects whose errors carry a message only. */
+/**
+ * Issues as one line, "field.path: message; …", for dialects whose errors carry a message only
+ * (a message that already begins with its field's name is not prefixed with it again).
+ */
 export function describeIssues(issues: Issue[]): string {
   return issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .map((i) => {
+      const field = String(i.path.at(-1) ?? '');
+      if (!i.path.length || i.message.startsWith(`${field} `)) return i.message;
+      return `${i.path.join('.')}: ${i.message}`;
+    })
     .join('; ');
 }
 
@@ -90,16 +106,18 @@ export function problemFromBodyParser(error: unknown): Problem | undefined {
     typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
   if (type === 'entity.too.large') return { kind: 'too_large' };
   if (type === 'entity.parse.failed') {
+    const body = (error as { body?: unknown }).body;
     return {
       kind: 'malformed_json',
       message: error instanceof Error ? error.message : 'Malformed JSON',
+      ...(typeof body === 'string' && { body }),
     };
   }
-  if (
-    type === 'encoding.unsupported' ||
-    type === 'charset.unsupported' ||
-    type === 'entity.verify.failed'
-  ) {
+  // JSON in a charset or a Content-Encoding the parser does not read: not a type this route reads.
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return { kind: 'unsupported_media_type' };
+  }
+  if (type === 'entity.verify.failed') {
     return { kind: 'malformed_json', message: 'Unsupported request body encoding' };
   }
   return undefined;

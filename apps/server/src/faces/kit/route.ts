@@ -74,4 +74,9 @@ export interface Face {
   // Each route keeps its own schemas' types inside; here they are treated uniformly (the handler
   // is a method, so its parameter type is compared bivariantly).
   routes: Route[];
+  /**
+   * The path the face owns among all faces (faces/index.ts derives it from the routes): inside
+   * it, an unknown path answers in the face's shape.
+   */
+  prefix?: string;
 }
