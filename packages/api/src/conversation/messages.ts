@@ -25,17 +25,20 @@ export async function appendMessage(
   naming?: NamingDeps,
 ): Promise<MessageDto> {
   const conversationId = requireId(input.conversationId);
-  const row = await insertMessage(db, caller.userId, {
+  const inserted = await insertMessage(db, caller.userId, {
     id: newId(),
     conversationId,
     role: input.role,
     content: input.content,
     createdAt: new Date(),
   });
-  if (!row) throw notFound();
-  const message = toMessageDto(row);
+  if (!inserted) throw notFound();
+  const message = toMessageDto(inserted.message);
   events.publish(caller.userId, { type: 'message_appended', message });
-  if (naming && message.role === 'user') nameUntitledInBackground(naming, caller, conversationId);
+  // Only an untitled conversation is worth the background work; naming checks again itself.
+  if (naming && message.role === 'user' && inserted.titleSource === 'default') {
+    nameUntitledInBackground(naming, caller, conversationId);
+  }
   return message;
 }
 
