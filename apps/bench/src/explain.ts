@@ -5,12 +5,7 @@
  * the statements better-sqlite3 prepares are watched; every statement Prisma ran, with its
  * arguments, is then given to `EXPLAIN QUERY PLAN`.
  */
-import {
-  createAuthenticator,
-  createCaller,
-  createInProcessEvents,
-  createTRPCContext,
-} from '@parley/api';
+import { createApiDeps, createCaller, createInProcessEvents, createTRPCContext } from '@parley/api';
 import { openDatabase } from '@parley/db';
 import Database from 'better-sqlite3';
 
@@ -107,7 +102,7 @@ export async function explainHotQueries(
   const captured: { operation: string; statements: Captured[] }[] = [];
   const events = createInProcessEvents();
   try {
-    const deps = { db: database.db, authenticate: createAuthenticator(database.db, {}), events };
+    const deps = createApiDeps({ db: database.db, events });
     const api = createCaller(createTRPCContext(deps, { authorization: `Bearer ${subject.key}` }));
     for (const [operation, run] of operations) {
       const statements: Captured[] = [];

@@ -6,12 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  createAuthenticator,
-  createCaller,
-  createInProcessEvents,
-  createTRPCContext,
-} from '@parley/api';
+import { createApiDeps, createCaller, createInProcessEvents, createTRPCContext } from '@parley/api';
 import { openDatabase } from '@parley/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainHotQueries, type OperationPlans } from '../src/explain.ts';
@@ -31,10 +26,9 @@ beforeAll(async () => {
   const database = await openDatabase({ url: `file:${seeded.file}` });
   const events = createInProcessEvents();
   const api = createCaller(
-    createTRPCContext(
-      { db: database.db, authenticate: createAuthenticator(database.db, {}), events },
-      { authorization: `Bearer ${seeded.key}` },
-    ),
+    createTRPCContext(createApiDeps({ db: database.db, events }), {
+      authorization: `Bearer ${seeded.key}`,
+    }),
   );
   const page = await api.conversation.list({ limit: 20 });
   events.close();

@@ -25,16 +25,20 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(emptyAsUndefined, schema.optional());
 
-const flag = z.preprocess(
-  emptyAsUndefined,
-  z
-    .enum(
-      ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'],
-      'must be 1/0, true/false, yes/no or on/off',
-    )
-    .optional()
-    .transform((v) => v === '1' || v === 'true' || v === 'yes' || v === 'on'),
-);
+/** A yes/no setting: 1/0, true/false, yes/no or on/off; `byDefault` when unset. */
+const flag = (byDefault: boolean) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(
+        ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'],
+        'must be 1/0, true/false, yes/no or on/off',
+      )
+      .optional()
+      .transform((v) =>
+        v === undefined ? byDefault : v === '1' || v === 'true' || v === 'yes' || v === 'on',
+      ),
+  );
 
 /** Express's `trust proxy`: true/false, a hop count, or addresses/subnets ("loopback, 10.0.0.0/8"). */
 const trustProxy = z.preprocess(
@@ -86,7 +90,13 @@ const envSchema = z
     /** Signs the web app's session cookies; default: a random secret kept in the data directory. */
     PARLEY_SESSION_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     /** "Try the demo" on the sign-in page: each visitor gets an own user in the demo org. */
-    PARLEY_DEMO: flag,
+    PARLEY_DEMO: flag(false),
+    /** How long a demo visitor and its conversations are kept (hours; fractions allowed). */
+    PARLEY_DEMO_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24),
     /** Behind a TLS-terminating proxy: trust its X-Forwarded-* (session cookies become Secure). */
     PARLEY_TRUST_PROXY: trustProxy,
     LOG_LEVEL: z
@@ -124,6 +134,8 @@ const envSchema = z
     PARLEY_TITLE_API_KEY: optional(z.string()),
     PARLEY_TITLE_MODEL: z.string().min(1).default('gpt-4o-mini'),
     PARLEY_TITLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    /** Name a conversation with the title generator when its first user message arrives. */
+    PARLEY_AUTO_TITLES: flag(true),
     /** The web app's build; a placeholder page is served when it is absent. */
     PARLEY_WEB_DIST: optional(z.string()),
     /**
@@ -171,7 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
           timeoutMs: e.PARLEY_TITLE_TIMEOUT_MS,
         }
       : undefined,
-    session: { secret: e.PARLEY_SESSION_SECRET, demo: e.PARLEY_DEMO },
+    autoTitles: e.PARLEY_AUTO_TITLES,
+    session: {
+      secret: e.PARLEY_SESSION_SECRET,
+      demo: e.PARLEY_DEMO,
+      demoTtlMs: Math.round(e.PARLEY_DEMO_TTL_HOURS * 3_600_000),
+    },
     ragOpenAs: e.PARLEY_RAG_OPEN_AS,
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutMs: e.PARLEY_SHUTDOWN_TIMEOUT_MS,

@@ -11,6 +11,7 @@ import { openDatabase } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { startDemoCleanup } from './demo-cleanup.ts';
 import { createApp } from './http/app.ts';
 import { answerUnparseableRequests } from './http/errors.ts';
 import { openAccessPrincipal } from './open-access.ts';
@@ -40,8 +41,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     db: database.db,
     auth: { ...config.auth, sessions: tokens },
     titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : undefined,
+    autoTitles: config.autoTitles,
     logger,
   });
+  const stopDemoCleanup = config.session.demo
+    ? startDemoCleanup(database.db, config.session.demoTtlMs, logger)
+    : () => undefined;
   // Off unless configured; while on, every start says so.
   const ragOpenAs = config.ragOpenAs && (await openAccessPrincipal(database.db, config.ragOpenAs));
   if (config.ragOpenAs) {
@@ -58,7 +63,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
-    session: { tokens, demo: config.session.demo },
+    session: { tokens, demo: config.session.demo, demoTtlMs: config.session.demoTtlMs },
     ragOpenAs,
   });
   // Slow or stalled clients cannot hold a connection open: a whole request within requestMs,
@@ -104,10 +109,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         server.closeIdleConnections();
         sweeping = setInterval(() => server.closeIdleConnections(), 100);
       }, IDLE_GRACE_MS);
-      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      let reachDeadline = () => undefined as void;
+      const pastDeadline = new Promise<void>((resolve) => (reachDeadline = resolve));
+      const deadline = setTimeout(() => {
+        server.closeAllConnections();
+        reachDeadline();
+      }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(sweep);
       clearInterval(sweeping);
+      stopDemoCleanup();
+      // Work the requests started (automatic titles) finishes before the database closes, within
+      // what is left of the deadline.
+      await Promise.race([deps.tasks.idle(), pastDeadline]);
       clearTimeout(deadline);
       await database.close();
       logger.info('closed');

@@ -53,7 +53,16 @@ describe('configuration from the environment', () => {
     });
   });
 
+  it('names conversations automatically unless turned off; keeps demo visitors 24 h unless told', () => {
+    expect(loadConfig({})).toMatchObject({ autoTitles: true, session: { demoTtlMs: 86_400_000 } });
+    expect(loadConfig({ PARLEY_AUTO_TITLES: '0' }).autoTitles).toBe(false);
+    expect(loadConfig({ PARLEY_AUTO_TITLES: 'on' }).autoTitles).toBe(true);
+    expect(loadConfig({ PARLEY_DEMO_TTL_HOURS: '0.5' }).session.demoTtlMs).toBe(1_800_000);
+  });
+
   it.each([
+    [{ PARLEY_AUTO_TITLES: 'maybe' }, 'PARLEY_AUTO_TITLES'],
+    [{ PARLEY_DEMO_TTL_HOURS: '0' }, 'PARLEY_DEMO_TTL_HOURS'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'postgres://x' }, 'DATABASE_URL'],

@@ -122,6 +122,28 @@ describe('server process', () => {
     expect((await trpc(server!.url, 'query', 'conversation.list', {}, key)).status).toBe(200);
     const again = await runCliAsync(['keys', 'revoke', keyId!], env);
     expect(again).toMatchObject({ code: 1, stdout: `No active key ${keyId}.\n` });
+
+    // `keys list` names every key of the user (so one can be revoked without the line printed
+    // at creation), with its state, and never a secret.
+    const listed = await runCliAsync(['keys', 'list', '--org', 'acme', '--user', 'alice'], env);
+    expect(listed.code).toBe(0);
+    const [header, ...rows] = listed.stdout.trimEnd().split('\n');
+    expect(header!.split(/\s+/)).toEqual(['ID', 'PREFIX', 'ORG', 'USER', 'CREATED', 'REVOKED']);
+    const columns = rows.map((row) => row.split(/\s+/));
+    expect(columns.length).toBeGreaterThanOrEqual(2);
+    for (const c of columns) {
+      expect(c).toHaveLength(6);
+      expect(c.slice(2, 4)).toEqual(['acme', 'alice']);
+      expect(new Date(c[4]!).toISOString()).toBe(c[4]);
+    }
+    const revokedRow = columns.find((c) => c[0] === keyId);
+    expect(revokedRow?.[1]).toBe(`${doomed.slice(0, 9)}…`);
+    expect(new Date(revokedRow![5]!).getTime()).toBeGreaterThanOrEqual(revokedAt - 60_000);
+    expect(columns.filter((c) => c[5] === '-').length).toBeGreaterThanOrEqual(1); // `key`, active
+    expect(listed.stdout).not.toContain(doomed);
+    expect(listed.stdout).not.toContain(key);
+    const nobody = await runCliAsync(['keys', 'list', '--org', 'nobody'], env);
+    expect(nobody).toMatchObject({ code: 0, stdout: 'No API keys.\n' });
   }, 120_000);
 
   it('drains and exits 0 on SIGTERM, and the rename survives a restart', async () => {

@@ -25,7 +25,7 @@ async function listen(options: { demo: boolean; trustProxy?: boolean; tls?: bool
   const app = createApp({
     deps,
     logger: createLogger('silent'),
-    session: { tokens, demo: options.demo },
+    session: { tokens, demo: options.demo, demoTtlMs: 36 * 3_600_000 },
     trustProxy: options.trustProxy,
   });
   // Over TLS as a server terminating it itself would be: the socket is encrypted (req.secure).
@@ -173,9 +173,11 @@ describe('demo mode', () => {
   });
 
   it('gives every visitor an own demo user with sample conversations', async () => {
+    // The page is told how long demo conversations are kept (PARLEY_DEMO_TTL_HOURS).
     expect(await (await fetch(`${demoUrl}/auth/session`)).json()).toEqual({
       user: null,
       demo: true,
+      demoTtlHours: 36,
     });
     const first = await signIn(demoUrl, { demo: true });
     const second = await signIn(demoUrl, { demo: true });

@@ -18,6 +18,11 @@ let server: ServerProcess;
 beforeAll(async () => {
   mkdirSync(path.join(dist, 'assets'), { recursive: true });
   writeFileSync(path.join(dist, 'index.html'), INDEX);
+  // The build's list of the app's own paths (apps/web writes it from src/routes.ts).
+  writeFileSync(
+    path.join(dist, 'app-routes.json'),
+    JSON.stringify(['^/$', '^/c/[\\w-]{1,64}/?$', '^/settings(?:/.*)?$']),
+  );
   writeFileSync(path.join(dist, 'assets', ASSET), 'console.log("app");\n');
   server = await startServerProcess({
     PARLEY_DATA_DIR: path.join(dir, 'data'),
@@ -43,8 +48,20 @@ describe('the web app in production', () => {
     }
   });
 
-  it('never answers an API path with index.html, even when HTML is asked for', async () => {
-    for (const route of ['/trpc', '/trpc/nope', '/api/nope', '/api/florent/x', '/v1/x', '/v2/x']) {
+  it('answers only the app’s own paths with index.html: an API path or a mistyped one is a JSON 404', async () => {
+    for (const route of [
+      '/trpc',
+      '/trpc/nope',
+      '/api',
+      '/api/nope',
+      '/api/florent/x',
+      '/v1',
+      '/v1/x',
+      '/v2/x',
+      '/health',
+      '/c',
+      '/c/a/b',
+    ]) {
       const response = await get(route);
       expect(response.status, route).toBeGreaterThanOrEqual(400);
       expect(response.headers.get('content-type'), route).toMatch(/^application\/json/);

@@ -26,7 +26,7 @@ export async function startTestApp(
   options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>> & {
     /** PARLEY_RAG_OPEN_AS's org and user, resolved as the server resolves them at start-up. */
     ragOpenAs?: { org: string; user: string };
-  } & Partial<Pick<ApiDeps, 'titleGenerator'>> & { auth?: AuthConfig } = {},
+  } & Partial<Pick<ApiDeps, 'titleGenerator' | 'autoTitles'>> & { auth?: AuthConfig } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   let logText = '';
@@ -43,6 +43,7 @@ export async function startTestApp(
     db: database.db,
     auth: options.auth,
     titleGenerator: options.titleGenerator,
+    autoTitles: options.autoTitles,
     logger,
   });
   const app = createApp({
@@ -66,6 +67,7 @@ export async function startTestApp(
     async close() {
       server.closeAllConnections();
       server.close();
+      await deps.tasks.idle(); // as the server's own shutdown does, before the database goes
       await database.close();
     },
   };

@@ -1,5 +1,6 @@
 /** Two screens, two paths: `/` (the list) and `/c/<id>` (one conversation). History API only. */
 import { useSyncExternalStore, type MouseEvent } from 'react';
+import { CONVERSATION_PATH } from './routes.ts';
 
 export type Route = { name: 'list' } | { name: 'conversation'; id: string } | { name: 'missing' };
 
@@ -7,7 +8,7 @@ const NAVIGATE = 'parley:navigate';
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'list' };
-  const match = /^\/c\/([\w-]{1,64})\/?$/.exec(pathname);
+  const match = CONVERSATION_PATH.exec(pathname);
   return match?.[1] ? { name: 'conversation', id: match[1] } : { name: 'missing' };
 }
 

@@ -29,7 +29,14 @@ export {
   type Authenticate,
 } from './auth/authenticator.ts';
 export type { Principal } from './auth/principal.ts';
-export { createApiKey, ensureOrganization, ensureUser, revokeApiKey } from './auth/accounts.ts';
+export {
+  createApiKey,
+  ensureOrganization,
+  ensureUser,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKeyListing,
+} from './auth/accounts.ts';
 export {
   createSessionTokens,
   sessionIdentityOfApiKey,
@@ -38,7 +45,7 @@ export {
   type SessionIdentity,
   type SessionTokens,
 } from './auth/session-tokens.ts';
-export { createDemoSession, DEMO_ORG } from './demo/demo-session.ts';
+export { createDemoSession, deleteExpiredDemoVisitors, DEMO_ORG } from './demo/demo-session.ts';
 export {
   createInProcessEvents,
   type ConversationEvent,

@@ -7,17 +7,16 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
-import type { ApiDeps, ApiLogger, RequestAuth } from './deps/api-deps.ts';
+import { silentLogger, type ApiDeps, type RequestAuth } from './deps/api-deps.ts';
 import { localTitleGenerator } from './deps/title-generators.ts';
 
 // 1. Context ---------------------------------------------------------------------------------
-
-const silentLogger: ApiLogger = { warn: () => undefined };
 
 export function createTRPCContext(deps: ApiDeps, auth: RequestAuth) {
   return {
     ...deps,
     titleGenerator: deps.titleGenerator ?? localTitleGenerator,
+    autoTitles: deps.autoTitles ?? true,
     logger: deps.logger ?? silentLogger,
     authorization: auth.authorization,
     principal: auth.principal ?? null,

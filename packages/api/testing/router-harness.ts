@@ -6,7 +6,8 @@ import type { Db } from '@parley/db';
 import { createTestDatabase } from '@parley/db/testing';
 import { createApiKey } from '../src/auth/accounts.ts';
 import type { AuthConfig, Authenticate } from '../src/auth/authenticator.ts';
-import { createApiDeps, type ApiDepsOptions } from '../src/deps/api-deps.ts';
+import { createApiDeps, type ApiDeps } from '../src/deps/api-deps.ts';
+import type { BackgroundTasks } from '../src/deps/background-tasks.ts';
 import { createInProcessEvents, type InProcessEvents } from '../src/deps/conversation-events.ts';
 import { createCaller } from '../src/root.ts';
 import { createTRPCContext } from '../src/trpc.ts';
@@ -16,10 +17,17 @@ export interface Harness {
   authenticate: Authenticate;
   /** The live-change bus every caller of this harness publishes to. */
   events: InProcessEvents;
-  /** A caller authenticated by the header, exactly as an HTTP request would be. */
+  /** Work started after answering (automatic titles): `await h.tasks.idle()` to let it finish. */
+  tasks: BackgroundTasks;
+  /**
+   * A caller authenticated by the header, exactly as an HTTP request would be; `opts` replaces
+   * some of the harness's dependencies for this caller (e.g. an authenticator on its own clock).
+   */
   callerFor(
     authorization: string | undefined,
-    opts?: { signal?: AbortSignal } & Pick<ApiDepsOptions, 'titleGenerator' | 'logger'>,
+    opts?: { signal?: AbortSignal } & Partial<
+      Pick<ApiDeps, 'authenticate' | 'titleGenerator' | 'logger' | 'autoTitles'>
+    >,
   ): ReturnType<typeof createCaller>;
   /** A new user (and org, if new) with an API key; returns its caller and key. */
   user(
@@ -39,6 +47,7 @@ export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
     db: database.db,
     authenticate: deps.authenticate,
     events,
+    tasks: deps.tasks,
     callerFor,
     async user(org, name) {
       const created = await createApiKey(database.db, org, name);
@@ -48,9 +57,10 @@ export async function createHarness(auth: AuthConfig = {}): Promise<Harness> {
         userId: created.user.id,
       };
     },
-    close: () => {
+    async close() {
       events.close();
-      return database.close();
+      await deps.tasks.idle();
+      await database.close();
     },
   };
 }

@@ -25,6 +25,8 @@ export interface SessionOptions {
   tokens: SessionTokens;
   /** Offer "Try the demo" (PARLEY_DEMO). */
   demo: boolean;
+  /** How long demo visitors are kept (PARLEY_DEMO_TTL_HOURS), told to the page. */
+  demoTtlMs?: number | undefined;
 }
 
 const signInBody = z.union([
@@ -73,6 +75,11 @@ export function sessionRoutes(deps: ApiDeps, options: SessionOptions): Router {
   const clear = (res: Response) =>
     res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/' });
 
+  // What the page may offer: the demo, and how long its conversations are kept.
+  const offer = options.demo
+    ? { demo: true, demoTtlHours: (options.demoTtlMs ?? 24 * 3_600_000) / 3_600_000 }
+    : { demo: false };
+
   router.get('/auth/session', async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const token = sessionCookie(req) ?? parseBearer(req.headers.authorization) ?? undefined;
@@ -80,7 +87,7 @@ export function sessionRoutes(deps: ApiDeps, options: SessionOptions): Router {
     // Verified and still backed by a user (and an active key): the same check every call makes.
     const valid = identity && (await deps.authenticate(`Bearer ${token}`));
     if (!valid && sessionCookie(req)) clear(res);
-    res.json({ user: valid && identity ? describe(identity) : null, demo: options.demo });
+    res.json({ user: valid && identity ? describe(identity) : null, ...offer });
   });
 
   router.post('/auth/session', express.json({ limit: '4kb' }), async (req, res) => {
@@ -124,7 +131,7 @@ export function sessionRoutes(deps: ApiDeps, options: SessionOptions): Router {
       path: '/',
       expires: expiresAt,
     });
-    res.json({ user: describe(identity), demo: options.demo });
+    res.json({ user: describe(identity), ...offer });
   });
 
   router.delete('/auth/session', (_req, res) => {

@@ -34,7 +34,9 @@ let t: TestApp;
 let alice: string;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // The SDKs' naming calls (Dify's auto_generate, orq's generate-name) are on request: with
+  // automatic titles on, a user message would name the conversation first (cross-face.test.ts).
+  t = await startTestApp({ autoTitles: false });
   alice = await t.key('acme', 'alice');
 });
 afterAll(() => t.close());

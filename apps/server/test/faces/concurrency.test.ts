@@ -1,7 +1,9 @@
 /** Beyond every vendor: ETag / If-Match on renames, Idempotency-Key on creates, on each face. */
+import http from 'node:http';
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
+import { trpc } from '../../testing/server-process.ts';
 
 let t: TestApp;
 let key: string;
@@ -171,5 +173,40 @@ describe('Idempotency-Key', () => {
       body: { title: 'Same' },
     });
     expect(a.body.conversation._id).not.toBe(b.body.conversation._id);
+  });
+
+  it('never answers 304 to If-None-Match: the version ETag does not change with messages', async () => {
+    const id = await create();
+    await trpc(
+      t.url,
+      'mutation',
+      'message.append',
+      { conversationId: id, role: 'assistant', content: 'A reply changes the counters' },
+      key,
+    );
+    // With node:http: fetch turns a conditional request into `Cache-Control: no-cache`, which
+    // no server answers with 304, so it would hide the bug.
+    const conditionalGet = (path: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const request = http.get(
+          `${t.url}${path}`,
+          { headers: { authorization: `Bearer ${key}`, 'if-none-match': '"1"' } },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (text += chunk));
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : null }),
+            );
+          },
+        );
+        request.on('error', reject);
+      });
+    const orq = await conditionalGet(`/v2/conversations/${renderId(id, 'orq')}`);
+    expect(orq.status).toBe(200);
+    expect(orq.body._id).toBe(renderId(id, 'orq'));
+    const rag = await conditionalGet(`/api/conversations/${id}`);
+    expect(rag.status).toBe(200);
+    expect(rag.body.messages).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 /** One conversation through every face: each sees the others' writes, in its own rendering. */
 import { renderId } from '@parley/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 import { trpc } from '../../testing/server-process.ts';
 
@@ -102,6 +102,33 @@ describe('one conversation, every face', () => {
       messageCount: 2,
       lastMessageAt: answer.body.result.data.createdAt,
     });
+  });
+
+  it('a user message names an untitled conversation by itself, seen on every face', async () => {
+    const untitled = await call(t.url, 'POST', '/api/florent/conversations', { key, body: {} });
+    const id: string = untitled.body.conversation._id;
+    expect(untitled.body.conversation.title).toBe('New conversation');
+    await trpc(
+      t.url,
+      'mutation',
+      'message.append',
+      { conversationId: id, role: 'user', content: 'Where do puffins nest?' },
+      key,
+    );
+    // Named in the background: wait for it (the bound only stops a hung test).
+    await vi.waitFor(
+      async () => {
+        const rag = await call(t.url, 'GET', `/api/conversations/${id}`, { key });
+        expect(rag.body.title).toBe('Where do puffins nest?');
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    const orq = await call(t.url, 'GET', `/v2/conversations/${renderId(id, 'orq')}`, { key });
+    expect(orq.body.displayName).toBe('Where do puffins nest?');
+    const dify = await call(t.url, 'GET', '/v1/conversations?user=alice&limit=100', { key });
+    expect(dify.body.data).toContainEqual(
+      expect.objectContaining({ id: renderId(id, 'uuid'), name: 'Where do puffins nest?' }),
+    );
   });
 });
 

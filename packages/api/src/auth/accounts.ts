@@ -62,6 +62,46 @@ export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
   return count === 1;
 }
 
+export interface ApiKeyListing {
+  id: string;
+  /** The first characters of the key: enough to recognise it, not to use it. */
+  prefix: string;
+  org: string;
+  user: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** Every key (none of their secrets: only hashes are stored), oldest first, optionally of one org/user. */
+export async function listApiKeys(
+  db: Db,
+  filter: { org?: string | undefined; user?: string | undefined } = {},
+): Promise<ApiKeyListing[]> {
+  const rows = await db.apiKey.findMany({
+    where: {
+      ...(filter.org !== undefined && { org: { slug: filter.org } }),
+      ...(filter.user !== undefined && { user: { name: filter.user } }),
+    },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: {
+      id: true,
+      prefix: true,
+      createdAt: true,
+      revokedAt: true,
+      org: { select: { slug: true } },
+      user: { select: { name: true } },
+    },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    prefix: row.prefix,
+    org: row.org.slug,
+    user: row.user.name,
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt,
+  }));
+}
+
 // Two first requests for the same new name can race to insert it; the loser reads the winner's row.
 async function retryOnUniqueRace<T>(run: () => Promise<T>): Promise<T> {
   try {

@@ -5,8 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
-import { createCaller } from '../root.ts';
-import { createTRPCContext } from '../trpc.ts';
 import { createApiKey, revokeApiKey } from './accounts.ts';
 import { createAuthenticator, type AuthConfig } from './authenticator.ts';
 import { createSessionTokens } from './session-tokens.ts';
@@ -21,10 +19,7 @@ afterAll(() => h.close());
 function withClock(config: AuthConfig = {}) {
   const clock = { now: Date.now() };
   const authenticate = createAuthenticator(h.db, config, { now: () => clock.now });
-  const callerFor = (authorization: string) =>
-    createCaller(
-      createTRPCContext({ db: h.db, authenticate, events: h.events }, { authorization }),
-    );
+  const callerFor = (authorization: string) => h.callerFor(authorization, { authenticate });
   return { clock, callerFor };
 }
 

@@ -7,30 +7,38 @@ import { toMessageDto, type MessageDto } from '../data/dto.ts';
 import { insertMessage, selectMessage, selectMessages } from '../data/statements.ts';
 import { newId, parseId } from '../rules/ids.ts';
 import type { appendMessageInput, listMessagesInput, messageByIdInput } from '../rules/schemas.ts';
-import { notFound, requireId, requireOwnedConversation } from './access.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
+import { notFound, requireId, requireOwnedConversation } from './access.ts';
+import { nameUntitledInBackground, type NamingDeps } from './naming.ts';
 
 /**
  * Appends in one transaction with the counters, so messageCount and lastMessageAt are always
  * exact and cheap to read. It does not change the version: a rename racing a chat stays valid.
+ * With `naming` (automatic titles on), a user message names a conversation that still has its
+ * default title, in the background.
  */
 export async function appendMessage(
   db: Db,
   caller: Principal,
   input: z.output<typeof appendMessageInput>,
   events: ConversationEvents,
+  naming?: NamingDeps,
 ): Promise<MessageDto> {
   const conversationId = requireId(input.conversationId);
-  const row = await insertMessage(db, caller.userId, {
+  const inserted = await insertMessage(db, caller.userId, {
     id: newId(),
     conversationId,
     role: input.role,
     content: input.content,
     createdAt: new Date(),
   });
-  if (!row) throw notFound();
-  const message = toMessageDto(row);
+  if (!inserted) throw notFound();
+  const message = toMessageDto(inserted.message);
   events.publish(caller.userId, { type: 'message_appended', message });
+  // Only an untitled conversation is worth the background work; naming checks again itself.
+  if (naming && message.role === 'user' && inserted.titleSource === 'default') {
+    nameUntitledInBackground(naming, caller, conversationId);
+  }
   return message;
 }
 

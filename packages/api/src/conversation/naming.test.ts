@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
+import type { ConversationEvent } from '../deps/conversation-events.ts';
 import type { TitleGenerator } from '../deps/title-generators.ts';
+
+/** Generous: only a hung test waits this long. */
+const WAIT = { timeout: 20_000, interval: 5 };
 
 // A generator the test releases by hand, to rename in the middle of a generation.
 function gatedGenerator() {
@@ -27,9 +31,15 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** A caller with automatic titles off: these tests name conversations on request only. */
+async function onRequestOnly() {
+  const { key } = await h.user('acme', 'alice');
+  return { caller: h.callerFor(`Bearer ${key}`, { autoTitles: false }) };
+}
+
 describe('conversation.generateTitle', () => {
   it('names the conversation from its first user message', async () => {
-    const alice = await h.user('acme', 'alice');
+    const alice = await onRequestOnly();
     const c = await alice.caller.conversation.create({});
     await alice.caller.message.append({
       conversationId: c.id,
@@ -116,8 +126,9 @@ describe('conversation.generateTitle', () => {
 describe('live updates', () => {
   it('a generated title is announced to the owner like any rename', async () => {
     const alice = await h.user('acme', 'alice');
-    const c = await alice.caller.conversation.create({});
-    await alice.caller.message.append({
+    const caller = h.callerFor(`Bearer ${alice.key}`, { autoTitles: false });
+    const c = await caller.conversation.create({});
+    await caller.message.append({
       conversationId: c.id,
       role: 'user',
       content: 'Plan a picnic',
@@ -125,7 +136,7 @@ describe('live updates', () => {
     const abort = new AbortController();
     const stream = h.events.subscribe(alice.userId, abort.signal)[Symbol.asyncIterator]();
     const next = stream.next();
-    await alice.caller.conversation.generateTitle({ id: c.id });
+    await caller.conversation.generateTitle({ id: c.id });
     const { value } = await next;
     abort.abort();
     expect(value).toEqual({
@@ -133,4 +144,123 @@ describe('live updates', () => {
       conversation: expect.objectContaining({ id: c.id, title: 'Plan a picnic' }),
     });
   });
+});
+
+describe('automatic titles', () => {
+  it('a user message names a conversation that still has its default title, announced live', async () => {
+    const alice = await h.user('acme', 'alice');
+    const abort = new AbortController();
+    const received: ConversationEvent[] = [];
+    const before = h.events.subscribers(alice.userId);
+    const listening = (async () => {
+      for await (const event of h.events.subscribe(alice.userId, abort.signal)) {
+        received.push(event);
+        if (event.type === 'renamed') return;
+      }
+    })();
+    await vi.waitFor(() => expect(h.events.subscribers(alice.userId)).toBe(before + 1), WAIT);
+    const c = await alice.caller.conversation.create({});
+    const system = { conversationId: c.id, role: 'system' as const, content: 'Be brief.' };
+    await alice.caller.message.append(system);
+    await h.tasks.idle();
+    // A system message names nothing.
+    expect(await alice.caller.conversation.get({ id: c.id })).toMatchObject({
+      titleSource: 'default',
+      version: 1,
+    });
+    await alice.caller.message.append({
+      conversationId: c.id,
+      role: 'user',
+      content: 'Best ramen in "Tokyo"?',
+    });
+    await h.tasks.idle();
+    const named = await alice.caller.conversation.get({ id: c.id });
+    expect(named).toMatchObject({
+      title: 'Best ramen in Tokyo?',
+      titleSource: 'generated',
+      version: 2,
+    });
+    await listening;
+    abort.abort();
+    expect(received.map((event) => event.type)).toEqual([
+      'created',
+      'message_appended',
+      'message_appended',
+      'renamed',
+    ]);
+    expect(received.at(-1)).toEqual({ type: 'renamed', conversation: named });
+  });
+
+  it('never replaces a title a person set, nor one generated before', async () => {
+    const alice = await h.user('acme', 'alice');
+    const titled = await alice.caller.conversation.create({ title: 'Mine' });
+    await alice.caller.message.append({ conversationId: titled.id, role: 'user', content: 'Hi' });
+    const untitled = await alice.caller.conversation.create({});
+    const first = { conversationId: untitled.id, role: 'user' as const, content: 'First' };
+    await alice.caller.message.append(first);
+    await h.tasks.idle();
+    await alice.caller.message.append({ ...first, content: 'Second' });
+    await h.tasks.idle();
+    expect(await alice.caller.conversation.get({ id: titled.id })).toMatchObject({
+      title: 'Mine',
+      titleSource: 'user',
+      version: 1,
+    });
+    expect(await alice.caller.conversation.get({ id: untitled.id })).toMatchObject({
+      title: 'First',
+      titleSource: 'generated',
+      version: 2,
+    });
+  });
+
+  it('a rename made while the title is being generated wins', async () => {
+    const gate = gatedGenerator();
+    const { key } = await h.user('acme', 'alice');
+    const caller = h.callerFor(`Bearer ${key}`, { titleGenerator: gate.generator });
+    const c = await caller.conversation.create({});
+    await caller.message.append({ conversationId: c.id, role: 'user', content: 'Name me' });
+    await gate.running;
+    await caller.conversation.rename({ id: c.id, title: 'Chosen by a person' });
+    gate.release('Generated name');
+    await h.tasks.idle();
+    expect(await caller.conversation.get({ id: c.id })).toMatchObject({
+      title: 'Chosen by a person',
+      titleSource: 'user',
+      version: 2,
+    });
+  });
+
+  it('a failing generator keeps the default title, and the failure is logged', async () => {
+    const gate = gatedGenerator();
+    const logged: unknown[] = [];
+    const { key } = await h.user('acme', 'alice');
+    const caller = h.callerFor(`Bearer ${key}`, {
+      titleGenerator: gate.generator,
+      logger: { warn: (details) => logged.push(details) },
+    });
+    const c = await caller.conversation.create({});
+    await caller.message.append({ conversationId: c.id, role: 'user', content: 'hello' });
+    await gate.running;
+    gate.fail(new Error('upstream down'));
+    await h.tasks.idle();
+    expect(await caller.conversation.get({ id: c.id })).toMatchObject(untouched(c));
+    expect(logged).toEqual([
+      { conversationId: c.id, err: expect.objectContaining({ message: 'upstream down' }) },
+    ]);
+  });
+
+  it('is off when the host turns it off', async () => {
+    const alice = await onRequestOnly();
+    const c = await alice.caller.conversation.create({});
+    await alice.caller.message.append({ conversationId: c.id, role: 'user', content: 'Quiet' });
+    await h.tasks.idle();
+    expect(await alice.caller.conversation.get({ id: c.id })).toMatchObject(untouched(c));
+  });
+});
+
+/** The fields a naming would change, as they were. */
+const untouched = (c: { title: string; titleSource: string; version: number }) => ({
+  title: c.title,
+  titleSource: c.titleSource,
+  version: c.version,
 });

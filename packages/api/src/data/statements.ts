@@ -109,27 +109,37 @@ export async function selectPage(db: Db, query: PageQuery): Promise<Conversation
     LIMIT ${query.take}`;
 }
 
+/** A stored message, and where its conversation's title came from at that moment. */
+export interface InsertedMessage {
+  message: Message;
+  titleSource: TitleSource;
+}
+
 /**
  * Appends a message to the owner's conversation and counts it there, in one transaction: the
- * stored message, or undefined when the owner has no such conversation (nothing is written).
+ * stored message (with the conversation's title source, which automatic titles look at), or
+ * undefined when the owner has no such conversation (nothing is written).
  */
 export async function insertMessage(
   db: Db,
   userId: string,
   { id, conversationId, role, content, createdAt }: Message,
-): Promise<Message | undefined> {
+): Promise<InsertedMessage | undefined> {
   return db.$transaction(async (tx) => {
-    const counted = await tx.$executeRaw`
+    const counted = await tx.$queryRaw<{ titleSource: TitleSource }[]>`
       UPDATE "Conversation"
       SET "messageCount" = "messageCount" + 1, "lastMessageAt" = ${createdAt},
           "updatedAt" = ${createdAt}
-      WHERE "id" = ${conversationId} AND "userId" = ${userId}`;
-    if (counted === 0) return undefined;
+      WHERE "id" = ${conversationId} AND "userId" = ${userId}
+      RETURNING "titleSource"`;
+    const conversation = counted[0];
+    if (!conversation) return undefined;
     const rows = await tx.$queryRaw<Message[]>`
       INSERT INTO "Message" ("id", "conversationId", "role", "content", "createdAt")
       VALUES (${id}, ${conversationId}, ${role}, ${content}, ${createdAt})
       RETURNING *`;
-    return rows[0];
+    const message = rows[0];
+    return message && { message, titleSource: conversation.titleSource };
   });
 }
 

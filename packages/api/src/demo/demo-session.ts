@@ -47,3 +47,17 @@ export async function createDemoSession(
   }
   return { org: org.slug, user: user.name, demo: true };
 }
+
+/**
+ * Deletes the demo visitors created before `createdBefore`, with everything they own (their
+ * conversations, messages and keys go with them: the schema cascades), and returns how many. A
+ * deleted visitor's session then names no user and signs out; an open stream ends.
+ */
+export async function deleteExpiredDemoVisitors(db: Db, createdBefore: Date): Promise<number> {
+  const org = await db.organization.findUnique({ where: { slug: DEMO_ORG }, select: { id: true } });
+  if (!org) return 0;
+  const { count } = await db.user.deleteMany({
+    where: { orgId: org.id, createdAt: { lt: createdBefore } },
+  });
+  return count;
+}

@@ -7,6 +7,7 @@
 import type { Db } from '@parley/db';
 import { createAuthenticator, type AuthConfig, type Authenticate } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/principal.ts';
+import { createBackgroundTasks, type BackgroundTasks } from './background-tasks.ts';
 import { createInProcessEvents, type ConversationEvents } from './conversation-events.ts';
 import type { TitleGenerator } from './title-generators.ts';
 
@@ -14,6 +15,9 @@ import type { TitleGenerator } from './title-generators.ts';
 export interface ApiLogger {
   warn(details: object, message: string): void;
 }
+
+/** Where the API logs when its host gives no logger. */
+export const silentLogger: ApiLogger = { warn: () => undefined };
 
 /** What the API needs from its host, built once per process (by createApiDeps). */
 export interface ApiDeps {
@@ -23,11 +27,21 @@ export interface ApiDeps {
   events: ConversationEvents;
   /** Names conversations on request; the tRPC context defaults it to the local generator. */
   titleGenerator?: TitleGenerator | undefined;
+  /**
+   * Name a conversation that still has its default title when a user message arrives (the
+   * tRPC context defaults it to on; PARLEY_AUTO_TITLES=0 turns it off).
+   */
+  autoTitles?: boolean | undefined;
   /** Silent when absent. */
   logger?: ApiLogger | undefined;
+  /** Work started after answering (automatic titles); shutdown waits for it. */
+  tasks: BackgroundTasks;
 }
 
-export interface ApiDepsOptions extends Pick<ApiDeps, 'db' | 'titleGenerator' | 'logger'> {
+export interface ApiDepsOptions extends Pick<
+  ApiDeps,
+  'db' | 'titleGenerator' | 'logger' | 'autoTitles'
+> {
   /** How bearer tokens are verified: external session JWTs, and Parley's own (`sessions`). */
   auth?: AuthConfig | undefined;
   /** The live-change bus; a new in-process one when absent (one process per SQLite file). */
@@ -40,6 +54,7 @@ export function createApiDeps({ db, auth = {}, events, ...rest }: ApiDepsOptions
     db,
     authenticate: createAuthenticator(db, auth),
     events: events ?? createInProcessEvents(),
+    tasks: createBackgroundTasks(rest.logger ?? silentLogger),
     ...rest,
   };
 }

@@ -4,8 +4,6 @@ import { createHarness, type Harness } from '../../testing/router-harness.ts';
 import { revokeApiKey } from '../auth/accounts.ts';
 import { createAuthenticator, type Authenticate } from '../auth/authenticator.ts';
 import type { ConversationEvent } from '../deps/conversation-events.ts';
-import { createCaller } from '../root.ts';
-import { createTRPCContext } from '../trpc.ts';
 
 let h: Harness;
 let alice: Awaited<ReturnType<Harness['user']>>;
@@ -29,12 +27,10 @@ async function subscribe(who: Pick<typeof alice, 'key' | 'userId'>, authenticate
   const controller = new AbortController();
   // As over HTTP, where the request's end aborts the signal, the signal ends the subscription.
   const authorization = `Bearer ${who.key}`;
-  const caller = authenticate
-    ? createCaller(
-        createTRPCContext({ db: h.db, events: h.events, authenticate }, { authorization }),
-        { signal: controller.signal },
-      )
-    : h.callerFor(authorization, { signal: controller.signal });
+  const caller = h.callerFor(authorization, {
+    signal: controller.signal,
+    ...(authenticate && { authenticate }),
+  });
   const stream = await caller.conversation.changes();
   const iterator = stream[Symbol.asyncIterator]();
   const received: ConversationEvent[] = [];

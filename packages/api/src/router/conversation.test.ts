@@ -284,16 +284,9 @@ describe('authentication', () => {
   it('without the credential cache, a revocation applies to the next request', async () => {
     const { revokeApiKey, createApiKey } = await import('../auth/accounts.ts');
     const { createAuthenticator } = await import('../auth/authenticator.ts');
-    const { createCaller } = await import('../root.ts');
-    const { createTRPCContext } = await import('../trpc.ts');
     const authenticate = createAuthenticator(h.db, {}, { cacheTtlMs: 0 });
     const created = await createApiKey(h.db, 'acme', 'dave');
-    const caller = createCaller(
-      createTRPCContext(
-        { db: h.db, authenticate, events: h.events },
-        { authorization: `Bearer ${created.key}` },
-      ),
-    );
+    const caller = h.callerFor(`Bearer ${created.key}`, { authenticate });
     await expect(caller.conversation.list()).resolves.toBeTruthy();
     await revokeApiKey(h.db, created.id);
     await expect(caller.conversation.list()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });

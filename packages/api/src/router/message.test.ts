@@ -13,7 +13,8 @@ afterAll(() => h.close());
 
 describe('messages', () => {
   it('append keeps the count and last-message time, without changing the version', async () => {
-    const c = await alice.caller.conversation.create({});
+    // Titled, so no automatic title changes the version meanwhile (naming.test.ts covers that).
+    const c = await alice.caller.conversation.create({ title: 'Counted' });
     const m1 = await alice.caller.message.append({
       conversationId: c.id,
       role: 'user',

@@ -5,7 +5,9 @@ import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 export const messageRouter = createTRPCRouter({
   append: protectedProcedure
     .input(appendMessageInput)
-    .mutation(({ ctx, input }) => appendMessage(ctx.db, ctx.principal, input, ctx.events)),
+    .mutation(({ ctx, input }) =>
+      appendMessage(ctx.db, ctx.principal, input, ctx.events, ctx.autoTitles ? ctx : undefined),
+    ),
 
   list: protectedProcedure
     .input(listMessagesInput)

@@ -172,6 +172,9 @@ async function serve(
       req,
     });
     if (result.version !== undefined) res.set('ETag', etagOf(result.version));
+    // The ETag is the version, for If-Match; a message changes a conversation's counters and
+    // times but not its version, so it cannot say whether a client's copy is current: no 304s.
+    delete req.headers['if-none-match'];
     const streamed = streamedField(result.body);
     if (result.body === undefined) res.status(r.success.status).end();
     else if (streamed === undefined) res.status(r.success.status).json(result.body);
