@@ -82,6 +82,6 @@ describe('the web app in production', () => {
     expect(await asset.text()).toBe('console.log("app");\n');
     const missing = await get('/assets/app-000000.js');
     expect(missing.status).toBe(404);
-    expect(await missing.text()).not.toContain('stand-in');
+    expect(await missing.json()).toMatchObject({ error: 'not_found' });
   });
 });
