@@ -19,16 +19,14 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     res.destroy();
     return;
   }
-  res
-    .status(status)
-    .json(
-      status >= 500
-        ? { error: 'internal_error', message: 'Internal server error' }
-        : {
-            error: errorNameOf(status),
-            message: error instanceof Error ? error.message : 'Bad request',
-          },
-    );
+  res.status(status).json(
+    status >= 500
+      ? { error: 'internal_error', message: 'Internal server error' }
+      : {
+          error: errorNameOf(status),
+          message: error instanceof Error ? error.message : 'Bad request',
+        },
+  );
 };
 
 /** 404 → "not_found", 413 → "payload_too_large": the status text in the JSON bodies' style. */
