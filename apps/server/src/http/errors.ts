@@ -24,10 +24,21 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
       ? { error: 'internal_error', message: 'Internal server error' }
       : {
           error: errorNameOf(status),
-          message: error instanceof Error ? error.message : 'Bad request',
+          message: clientMessageOf(error, status),
         },
   );
 };
+
+/**
+ * The body parser's messages say what was wrong with the body ("request entity too large"); any
+ * other error's message may name server paths (a missing static file's ENOENT), so only the
+ * status text goes out.
+ */
+function clientMessageOf(error: unknown, status: number): string {
+  const fromBodyParser =
+    typeof error === 'object' && error !== null && 'type' in error && error instanceof Error;
+  return fromBodyParser ? error.message : (STATUS_CODES[status] ?? 'Bad Request');
+}
 
 /** 404 → "not_found", 413 → "payload_too_large": the status text in the JSON bodies' style. */
 function errorNameOf(status: number): string {
