@@ -93,6 +93,10 @@ const ops: Op[] = [
   ],
   ['tRPC rename', () => ['POST', '/trpc/conversation.rename', { id, title: 'Changed' }]],
   ['tRPC generateTitle', () => ['POST', '/trpc/conversation.generateTitle', { id }]],
+  ['tRPC pin', () => ['POST', '/trpc/conversation.pin', { id }]],
+  ['tRPC unpin', () => ['POST', '/trpc/conversation.unpin', { id }]],
+  ['tRPC archive', () => ['POST', '/trpc/conversation.archive', { id }]],
+  ['tRPC unarchive', () => ['POST', '/trpc/conversation.unarchive', { id }]],
   [
     'tRPC message.list',
     () => [

@@ -218,8 +218,13 @@ const procedures = [
   'conversation.list',
   'conversation.delete',
   'conversation.generateTitle',
+  'conversation.pin',
+  'conversation.unpin',
+  'conversation.archive',
+  'conversation.unarchive',
   'message.append',
   'message.list',
+  'message.get',
   'health.check',
   'nope.nothing',
 ];

@@ -28,7 +28,10 @@ export function useConversationCache() {
 
       /** A newer copy from the server: shown everywhere, unless what is shown is newer. */
       upsert(incoming: Conversation) {
-        setList((data) => upsertInList(data, incoming));
+        // The list holds what the server's default list holds: archived conversations leave it.
+        setList((data) =>
+          incoming.archivedAt ? removeFromList(data, incoming.id) : upsertInList(data, incoming),
+        );
         get.setData({ id: incoming.id }, (current) =>
           !current || isAtLeastAsNew(incoming, current) ? incoming : current,
         );

@@ -80,7 +80,7 @@ export function createApp({
     }),
   );
 
-  app.use(apiDocs(faces, API_VERSION));
+  app.use(apiDocs(faces, API_VERSION, new Set(ragOpenAs ? [ragFace.name] : [])));
   for (const face of faces) {
     const anonymousAs = face.name === ragFace.name ? ragOpenAs : undefined;
     app.use(mountFace(face, deps, { bodyLimit, anonymousAs }));

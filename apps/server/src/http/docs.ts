@@ -57,11 +57,15 @@ const REFERENCE_PAGE = `<!doctype html>
 </html>
 `;
 
-export function apiDocs(faces: Face[], version: string): Router {
+export function apiDocs(
+  faces: Face[],
+  version: string,
+  openFaces: ReadonlySet<string> = new Set(),
+): Router {
   if (!existsSync(SCALAR_BUNDLE)) {
     throw new Error(`The API reference's script is missing at ${SCALAR_BUNDLE}: reinstall.`);
   }
-  const document = buildOpenApiDocument(faces, version);
+  const document = buildOpenApiDocument(faces, version, openFaces);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
