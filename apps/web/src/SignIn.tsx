@@ -6,6 +6,8 @@ import { SESSION_KEY, signIn, SignInError, type SessionState } from './session.t
 export function SignIn({ demo, notice }: { demo: boolean; notice?: string | undefined }) {
   const queryClient = useQueryClient();
   const [apiKey, setApiKey] = useState('');
+  // A message about the key typed before goes as soon as the key changes.
+  const [edited, setEdited] = useState(false);
   const ids = { key: useId(), help: useId(), error: useId() };
   const mutation = useMutation({
     mutationFn: signIn,
@@ -18,7 +20,9 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
       ? mutation.error.message
       : mutation.error
         ? 'Signing in failed. Try again.'
-        : notice;
+        : edited
+          ? undefined
+          : notice;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -34,7 +38,11 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
           id={ids.key}
           type="password"
           value={apiKey}
-          onChange={(e) => setApiKey(e.target.value)}
+          onChange={(e) => {
+            setApiKey(e.target.value);
+            setEdited(true);
+            if (mutation.isError) mutation.reset();
+          }}
           placeholder="pk_…"
           autoComplete="off"
           spellCheck={false}
@@ -59,7 +67,10 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
       {demo && (
         <section className="demo" aria-labelledby="demo-heading">
           <h2 id="demo-heading">No key?</h2>
-          <p>The demo gives you a private account of your own with two sample conversations.</p>
+          <p>
+            The demo gives you a private account of your own with two sample conversations. Parley
+            stores conversations (it does not answer them): the demo shows how.
+          </p>
           <button
             type="button"
             onClick={() => mutation.mutate({ demo: true })}
