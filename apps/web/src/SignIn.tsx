@@ -8,15 +8,19 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
   const [apiKey, setApiKey] = useState('');
   // A message about the key typed before goes as soon as the key changes.
   const [edited, setEdited] = useState(false);
+  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const ids = { key: useId(), help: useId(), error: useId() };
   const mutation = useMutation({
     mutationFn: signIn,
     onSuccess: (session: SessionState) => {
       queryClient.setQueryData(SESSION_KEY, session);
     },
+    onError: (_error, variables) => setRefusedKey('apiKey' in variables ? variables.apiKey : null),
   });
-  const error =
-    mutation.error instanceof SignInError
+  const stale = refusedKey !== null && refusedKey !== apiKey.trim();
+  const error = stale
+    ? undefined
+    : mutation.error instanceof SignInError
       ? mutation.error.message
       : mutation.error
         ? 'Signing in failed. Try again.'
@@ -41,14 +45,13 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
           onChange={(e) => {
             setApiKey(e.target.value);
             setEdited(true);
-            if (mutation.isError) mutation.reset();
           }}
           placeholder="pk_…"
           autoComplete="off"
           spellCheck={false}
           autoFocus
           required
-          aria-invalid={mutation.isError}
+          aria-invalid={mutation.isError && !stale}
           aria-describedby={`${ids.help} ${ids.error}`}
         />
         <p id={ids.help} className="hint">

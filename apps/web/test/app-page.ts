@@ -3,7 +3,7 @@
  * a person signs in, which calls a page sends, and screenshots into test-results/.
  */
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { ARTIFACTS, startStack, waitFor, type Stack } from './browser.ts';
 
 /** Playwright's own waits: a bound that only stops a hung test, as waitFor's. */
@@ -20,7 +20,7 @@ export const messageBox = (p: Page) => p.getByRole('textbox', { name: 'Message',
 /** The notice bar's polite notices (Deleted …, with Undo). */
 export const infoNotices = (p: Page) => p.locator('.notices [role="status"] .notice');
 /** Whether the focused element is `locator`'s element. */
-export const hasFocus = (locator: import('playwright-core').Locator) =>
+export const hasFocus = (locator: Locator) =>
   locator.evaluate((el) => el === document.activeElement);
 /** The header's word for the live updates: "Live", "Reconnecting…", … */
 export const liveStatus = (p: Page) => p.locator('header .live').innerText();
