@@ -135,7 +135,7 @@ export function runCliAsync(
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
+    timeout: BOUND_MS,
   });
   let stdout = '';
   let stderr = '';
@@ -153,7 +153,7 @@ export function runCli(args: string[], env: Record<string, string>) {
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: BOUND_MS,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
