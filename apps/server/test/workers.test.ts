@@ -36,13 +36,23 @@ let key = '';
 
 beforeAll(async () => {
   key = await newKey(env);
-  server = await startServerProcess(env, 90_000);
+  server = await startCluster(env);
 }, 120_000);
 
 afterAll(async () => {
   await server?.stop('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/**
+ * Starts the cluster; resolves once both workers have said they listen (the primary says so once
+ * they do, but each process writes its own lines, so theirs may come after the primary's).
+ */
+async function startCluster(environment: Record<string, string>): Promise<ServerProcess> {
+  const started = await startServerProcess(environment, 90_000);
+  await started.waitForLog(() => workerPids(started).length === 2, 60_000);
+  return started;
+}
 
 async function newKey(environment: Record<string, string>): Promise<string> {
   const result = await runCliAsync(
@@ -101,7 +111,7 @@ async function fresh(
     req.on('error', reject);
     // A connection the cluster's primary was handing to a worker as it died is never answered
     // nor closed: give up on it (it is not an acknowledged write).
-    req.setTimeout(30_000, () => req.destroy(new Error('no answer in 30 s')));
+    req.setTimeout(20_000, () => req.destroy(new Error('no answer in 20 s')));
     req.end(options.body === undefined ? undefined : JSON.stringify(options.body));
   });
   if (options.served) {
@@ -288,7 +298,7 @@ describe('PARLEY_WORKERS=2', () => {
     const acknowledged: string[] = [];
     const unexpected: string[] = [];
     const servedBy = new Set<number>();
-    let failed = 0;
+    const failed: string[] = [];
     let stop = false;
     let onAck = () => undefined as void;
     const ackCount = (n: number) =>
@@ -313,8 +323,8 @@ describe('PARLEY_WORKERS=2', () => {
             body: { title: `load-${w}-${i}` },
             served: acknowledged.length % 10 === 0,
           });
-        } catch {
-          failed++;
+        } catch (error) {
+          failed.push((error as Error).message);
           continue;
         }
         if (answer.status !== 201) {
@@ -341,7 +351,7 @@ describe('PARLEY_WORKERS=2', () => {
     stop = true;
     await Promise.all(writers);
     console.info(
-      `${acknowledged.length} writes acknowledged, ${failed} cut by the SIGKILL of a worker`,
+      `${acknowledged.length} writes acknowledged; cut by the SIGKILL of a worker: ${JSON.stringify(failed)}`,
     );
     expect(unexpected).toEqual([]);
     expect(servedBy.has(survivor!)).toBe(true);
@@ -433,7 +443,7 @@ describe('PARLEY_WORKERS=2: limits and credentials across workers', () => {
   it('counts one per-key limit across both workers', async () => {
     const [limitedKey] = await Promise.all([
       newKey(limitedEnv),
-      startServerProcess(limitedEnv, 90_000).then((started) => (server = started)),
+      startCluster(limitedEnv).then((started) => (server = started)),
     ]);
     const { url } = server!;
     const answers: Answer[] = [];
