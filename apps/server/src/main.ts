@@ -54,9 +54,14 @@ async function serve() {
     );
     drain();
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  const listen = () => {
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+  };
+  // A worker may be told to stop while it starts (the cluster is shutting down): it drains once
+  // started. A single process keeps Node's default until it listens: a signal ends it at once.
   if (cluster.isWorker) {
+    listen();
     process.on('message', (message: unknown) => {
       if (isParleyMessage<ShutdownMessage>(message, 'shutdown')) shutdown('primary');
     });
@@ -75,4 +80,5 @@ async function serve() {
     process.exit(1);
   }
   if (draining) drain();
+  else if (!cluster.isWorker) listen();
 }

@@ -37,7 +37,7 @@ let key = '';
 beforeAll(async () => {
   key = await newKey(env);
   server = await startCluster(env);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await server?.stop('SIGKILL');
@@ -459,7 +459,7 @@ describe('PARLEY_WORKERS=2: limits and credentials across workers', () => {
     expect(new Set(answers.map((a) => a.pid)).size).toBe(2);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(LIMIT);
     expect(answers.slice(LIMIT).map((a) => a.status)).toEqual(Array(10).fill(429));
-  });
+  }, 240_000);
 
   it('a revoked key is refused by every worker once the credential cache lets go (10 s)', async () => {
     const { url } = server!;
