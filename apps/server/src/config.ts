@@ -2,6 +2,7 @@
  * Server configuration, read once from the environment and validated: a bad value stops the
  * server at start-up with a message that names the variable, instead of failing later.
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { NAME_PATTERN } from '@parley/api/rules';
 import { databaseLocationFromEnv } from '@parley/db';
@@ -72,11 +73,32 @@ const openAs = optional(
     ),
 );
 
+/** More would be a typo, not a machine: each worker is a whole server (some 40-60 MB). */
+export const MAX_WORKERS = 256;
+
+/** PARLEY_WORKERS: how many server processes share the port; `auto` is one per available CPU. */
+const workers = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .regex(/^(auto|\d+)$/, 'must be a whole number of processes (1 or more) or auto')
+    .optional()
+    .transform((v) => (v === undefined ? 1 : v === 'auto' ? availableParallelism() : Number(v)))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, 'must be at least 1 (1 runs one process, as without the setting)')
+        .max(MAX_WORKERS, `must be at most ${MAX_WORKERS}`),
+    ),
+);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    PARLEY_WORKERS: workers,
     PARLEY_DATA_DIR: optional(z.string()),
     DATABASE_URL: optional(
       z
@@ -163,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    workers: e.PARLEY_WORKERS,
     database: databaseLocationFromEnv(env),
     auth: {
       jwtSecret: e.PARLEY_JWT_SECRET,

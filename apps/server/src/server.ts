@@ -6,14 +6,20 @@ import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createApiDeps, createSessionTokens, openAiTitleGenerator } from '@parley/api';
-import { openDatabase } from '@parley/db';
+import {
+  createApiDeps,
+  createSessionTokens,
+  openAiTitleGenerator,
+  type ConversationEvents,
+} from '@parley/api';
+import { openDatabase, type DatabaseHandle } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { startDemoCleanup } from './demo-cleanup.ts';
 import { createApp } from './http/app.ts';
 import { answerUnparseableRequests } from './http/errors.ts';
+import type { HitCounter } from './http/limits.ts';
 import { openAccessPrincipal } from './open-access.ts';
 import { loadSessionSecret } from './session-secret.ts';
 
@@ -27,18 +33,51 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+/**
+ * One of several worker processes (PARLEY_WORKERS): what it shares with the others, which the
+ * cluster's primary provides (cluster/). Migrations are the primary's, applied before it forks.
+ */
+export interface WorkerLinks {
+  /** Live changes that reach every worker's subscribers. */
+  events: ConversationEvents;
+  /** Rate-limit counts shared by every worker. */
+  hitCounter: HitCounter;
+}
+
+/** Opens the database and applies the migrations it has not seen yet. */
+export async function openMigratedDatabase(
+  config: Config,
+  logger: Logger,
+): Promise<DatabaseHandle> {
   const database = await openDatabase(config.database);
-  const applied = await migrateDeploy({ file: database.file });
-  logger.info({ file: database.file, applied }, 'database ready');
+  try {
+    const applied = await migrateDeploy({ file: database.file });
+    logger.info({ file: database.file, applied }, 'database ready');
+    return database;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  worker?: WorkerLinks,
+): Promise<RunningServer> {
+  const database = worker
+    ? await openDatabase(config.database)
+    : await openMigratedDatabase(config, logger);
 
   const tokens = createSessionTokens(
     loadSessionSecret(config.session.secret, path.dirname(database.file), logger),
   );
-  // Live updates reach the subscribers of this process (one process per SQLite file): the
-  // in-process bus. Titles come from the local generator unless an endpoint is configured.
+  // Live updates reach the subscribers of this process, or of every worker when there are several
+  // (cluster/relayed-events.ts). Titles come from the local generator unless an endpoint is
+  // configured.
   const deps = createApiDeps({
     db: database.db,
+    events: worker?.events,
     auth: { ...config.auth, sessions: tokens },
     titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : undefined,
     autoTitles: config.autoTitles,
@@ -60,6 +99,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     bodyLimit: config.bodyLimit,
     rateLimits: config.rateLimits,
+    hitCounter: worker?.hitCounter,
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,
     webDist: config.env === 'production' ? config.webDist : undefined,
@@ -81,7 +121,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-  logger.info({ url }, 'listening');
+  // A worker's line is its own; the primary says 'listening' once every worker does.
+  logger.info({ url }, worker ? 'worker listening' : 'listening');
 
   // While shutting down, every response says Connection: close, so a keep-alive socket ends with
   // the request it carries instead of being cut while a request is still on its way.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -15,6 +16,16 @@ describe('configuration from the environment', () => {
     expect(config.database).toEqual({
       dataDir: path.resolve(import.meta.dirname, '../../../data'),
     });
+  });
+
+  it('PARLEY_WORKERS: one process unless set; a count, or auto for one per CPU', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ PARLEY_WORKERS: '' }).workers).toBe(1);
+    expect(loadConfig({ PARLEY_WORKERS: '4' }).workers).toBe(4);
+    expect(loadConfig({ PARLEY_WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    for (const bad of ['0', '-1', '1.5', 'two', 'AUTO ', '100000']) {
+      expect(() => loadConfig({ PARLEY_WORKERS: bad }), bad).toThrow(/PARLEY_WORKERS: must be/);
+    }
   });
 
   it('resolves relative paths from the directory the command was typed in', () => {

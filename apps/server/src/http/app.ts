@@ -11,7 +11,7 @@ import { faceNamespaces, faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { ragFace } from '../faces/rag.ts';
 import { apiDocs } from './docs.ts';
-import { rateLimits, type RateLimits } from './limits.ts';
+import { rateLimits, type HitCounter, type RateLimits } from './limits.ts';
 import { corsPolicy, securityHeaders } from './security.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
@@ -30,6 +30,8 @@ export interface AppOptions {
   bodyLimit?: string;
   /** Requests per minute per credential and per client address (0: off). */
   rateLimits?: RateLimits;
+  /** Where the limits are counted: this process's memory unless given (shared by workers). */
+  hitCounter?: HitCounter | undefined;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: string[];
   /** Serve the web app's build (production) or leave it to Vite's dev server. */
@@ -49,6 +51,7 @@ export function createApp({
   session,
   bodyLimit = DEFAULT_BODY_LIMIT,
   rateLimits: limits = DEFAULT_RATE_LIMITS,
+  hitCounter,
   corsOrigins = [],
   trustProxy = false,
   ragOpenAs,
@@ -62,7 +65,7 @@ export function createApp({
   if (cors) app.use(cors);
 
   app.get('/healthz', healthHandler(deps.db));
-  const limiter = rateLimits(limits, faces);
+  const limiter = rateLimits(limits, faces, hitCounter);
   if (limiter) app.use(limiter);
   if (session) app.use(sessionRoutes(deps, session));
 

@@ -23,56 +23,87 @@ export interface RateLimits {
 
 const WINDOW_MS = 60_000;
 
-interface LimitWindow {
-  limit: number;
-  store: MemoryStore;
+/** Which limit a hit counts against; each has its own window of counts. */
+export type LimitName = 'perIp' | 'perCredential';
+
+export interface Hit {
+  limit: LimitName;
+  key: string;
+}
+
+/** A key's hits in the current window, and when the window ends (ms since the epoch). */
+export interface HitCount {
+  hits: number;
+  resetAt: number;
+}
+
+/**
+ * Counts hits and answers each key's total in its window, in the order asked. In one process the
+ * counts live in memory here (localHitCounter); with several worker processes the cluster's
+ * primary holds them and each worker asks it over IPC (cluster/shared-hits.ts), so one limit
+ * holds across all of them.
+ */
+export type HitCounter = (hits: Hit[]) => Promise<HitCount[]>;
+
+/** Counts in this process's memory: express-rate-limit's store, one per limit, 60 s windows. */
+export function localHitCounter(): HitCounter {
+  const stores = new Map<LimitName, MemoryStore>();
+  const storeOf = (limit: LimitName) => {
+    let store = stores.get(limit);
+    if (!store) {
+      store = new MemoryStore();
+      store.init({ windowMs: WINDOW_MS } as Parameters<MemoryStore['init']>[0]);
+      stores.set(limit, store);
+    }
+    return store;
+  };
+  return (hits) =>
+    Promise.all(
+      hits.map(async ({ limit, key }) => {
+        const { totalHits, resetTime } = await storeOf(limit).increment(key);
+        return { hits: totalHits, resetAt: (resetTime ?? new Date()).getTime() };
+      }),
+    );
 }
 
 interface Count {
   limit: number;
   hits: number;
-  resetTime: Date;
-}
-
-function windowOf(limit: number): LimitWindow | undefined {
-  if (limit <= 0) return undefined;
-  const store = new MemoryStore();
-  store.init({ windowMs: WINDOW_MS } as Parameters<MemoryStore['init']>[0]);
-  return { limit, store };
-}
-
-async function count(
-  window: LimitWindow | undefined,
-  key: () => string,
-): Promise<Count | undefined> {
-  if (!window) return undefined;
-  const { totalHits, resetTime } = await window.store.increment(key());
-  return { limit: window.limit, hits: totalHits, resetTime: resetTime ?? new Date() };
+  resetAt: number;
 }
 
 /** The one middleware that counts every request against both limits (undefined: both off). */
-export function rateLimits(limits: RateLimits, faces: Face[]): RequestHandler | undefined {
-  const perIp = windowOf(limits.perIp);
-  const perCredential = windowOf(limits.perCredential);
-  if (!perIp && !perCredential) return undefined;
+export function rateLimits(
+  limits: RateLimits,
+  faces: Face[],
+  counter: HitCounter = localHitCounter(),
+): RequestHandler | undefined {
+  if (limits.perIp <= 0 && limits.perCredential <= 0) return undefined;
 
   return (req, res, next) => {
     const authorization = req.headers.authorization;
-    Promise.all([
-      count(perIp, () => ipKeyGenerator(req.ip ?? '')),
-      // Only requests that carry a credential; keyed by a hash, so no token sits in memory.
-      authorization
-        ? count(perCredential, () => createHash('sha256').update(authorization).digest('base64url'))
-        : undefined,
-    ])
-      .then((counts) => {
-        const present = counts.filter((c): c is Count => c !== undefined);
-        // An anonymous request when only credentials are limited.
-        if (present.length === 0) return next();
+    const hits: Hit[] = [];
+    const of: number[] = [];
+    if (limits.perIp > 0) {
+      hits.push({ limit: 'perIp', key: ipKeyGenerator(req.ip ?? '') });
+      of.push(limits.perIp);
+    }
+    // Only requests that carry a credential; keyed by a hash, so no token sits in memory.
+    if (limits.perCredential > 0 && authorization) {
+      hits.push({
+        limit: 'perCredential',
+        key: createHash('sha256').update(authorization).digest('base64url'),
+      });
+      of.push(limits.perCredential);
+    }
+    // An anonymous request when only credentials are limited.
+    if (hits.length === 0) return next();
+    counter(hits)
+      .then((counted) => {
+        const present: Count[] = counted.map((c, i) => ({ limit: of[i]!, ...c }));
         const now = Date.now();
         const remaining = (c: Count) => Math.max(c.limit - c.hits, 0);
-        const secondsLeft = (c: Count) =>
-          Math.max(1, Math.ceil((c.resetTime.getTime() - now) / 1000));
+        const secondsLeft = (c: Count) => Math.max(1, Math.ceil((c.resetAt - now) / 1000));
         // IETF draft-7 headers for the limit closest to running out.
         const closest = present.reduce((a, b) => (remaining(b) < remaining(a) ? b : a));
         res.setHeader('RateLimit-Policy', `${closest.limit};w=${WINDOW_MS / 1000}`);
