@@ -156,13 +156,11 @@ describe('Dify list', () => {
 describe('Dify list: pinned and archived', () => {
   it('pinned=true|false filters by the pin; archived conversations are not listed', async () => {
     const carol = await t.key('acme', 'pinner');
-    const [pinned, plain, archived] = [
-      await create('Pinned', carol),
-      await create('Plain', carol),
-      await create('Archived', carol),
-    ];
-    await trpc(t.url, 'mutation', 'conversation.pin', { id: pinned!.id }, carol);
-    await trpc(t.url, 'mutation', 'conversation.archive', { id: archived!.id }, carol);
+    const pinned = await create('Pinned', carol);
+    await create('Plain', carol);
+    const archived = await create('Archived', carol);
+    await trpc(t.url, 'mutation', 'conversation.pin', { id: pinned.id }, carol);
+    await trpc(t.url, 'mutation', 'conversation.archive', { id: archived.id }, carol);
     const list = async (query: string) =>
       (
         (await call(t.url, 'GET', `/v1/conversations?user=pinner${query}`, { key: carol }))
@@ -177,7 +175,7 @@ describe('Dify list: pinned and archived', () => {
     const messages = await call(
       t.url,
       'GET',
-      `/v1/messages?user=pinner&conversation_id=${renderId(archived!.id, 'uuid')}`,
+      `/v1/messages?user=pinner&conversation_id=${renderId(archived.id, 'uuid')}`,
       { key: carol },
     );
     expect(messages.status).toBe(200);

@@ -34,16 +34,14 @@ describe('conversation.pin / unpin', () => {
 
   it('lists pinned conversations alone, or the others alone', async () => {
     const user = await h.user('acme', 'pinlister');
-    const [a, b, c] = [
-      await user.caller.conversation.create({ title: 'a' }),
-      await user.caller.conversation.create({ title: 'b' }),
-      await user.caller.conversation.create({ title: 'c' }),
-    ];
-    await user.caller.conversation.pin({ id: a!.id });
-    await user.caller.conversation.pin({ id: c!.id });
-    expect(ids(await user.caller.conversation.list({ pinned: true }))).toEqual([c!.id, a!.id]);
-    expect(ids(await user.caller.conversation.list({ pinned: false }))).toEqual([b!.id]);
-    expect(ids(await user.caller.conversation.list())).toEqual([c!.id, b!.id, a!.id]);
+    const a = await user.caller.conversation.create({ title: 'a' });
+    const b = await user.caller.conversation.create({ title: 'b' });
+    const c = await user.caller.conversation.create({ title: 'c' });
+    await user.caller.conversation.pin({ id: a.id });
+    await user.caller.conversation.pin({ id: c.id });
+    expect(ids(await user.caller.conversation.list({ pinned: true }))).toEqual([c.id, a.id]);
+    expect(ids(await user.caller.conversation.list({ pinned: false }))).toEqual([b.id]);
+    expect(ids(await user.caller.conversation.list())).toEqual([c.id, b.id, a.id]);
   });
 });
 
