@@ -10,10 +10,11 @@
  * A second user of the same organization ("bob") starts with none: the create scenarios write as
  * him, so that creating does not change what alice's list pages hold while they are measured.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { generateApiKey } from '@parley/api/rules/api-key-crypto';
 import { migrateDeploy } from '@parley/db/migrate';
 import Database from 'better-sqlite3';
 import { storedTime } from './targets/rules.ts';
@@ -69,15 +70,8 @@ export function ulidAt(ms: number, random: Buffer, at = 0): string {
   return time + rest;
 }
 
-/** A new API key and what Parley stores of it (as @parley/api's generateApiKey). */
-export function newApiKey(): { key: string; hash: string; prefix: string } {
-  const key = `pk_${randomBytes(32).toString('base64url')}`;
-  return {
-    key,
-    hash: createHash('sha256').update(key).digest('hex'),
-    prefix: key.slice(0, 'pk_'.length + 6),
-  };
-}
+/** A new API key and what Parley stores of it: Parley's own generator. */
+export const newApiKey = generateApiKey;
 
 export async function seedDatabase(file: string, options: SeedOptions): Promise<SeededDatabase> {
   const total = options.conversations;

@@ -57,7 +57,7 @@ export function summaryLines(run: BenchRun): string[] {
     '',
   ];
   if (scale) out.push(...scaleLines(scale));
-  out.push('## The bar (DESIGN.md, issue 5)', '', ...run.bar, '');
+  out.push('## The bars', '', ...run.bar, '');
   out.push(
     `Run took ${run.durationSeconds} s; load average ${formatLoad(run.loadBefore)} before, ` +
       `${formatLoad(run.loadAfter)} after on ${cores()} cores ` +
