@@ -59,6 +59,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     deps,
     logger,
     bodyLimit: config.bodyLimit,
+    importLimitBytes: config.importLimitBytes,
     rateLimits: config.rateLimits,
     corsOrigins: config.corsOrigins,
     trustProxy: config.trustProxy,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Router } from 'express';
-import { buildOpenApiDocument } from '../faces/kit/openapi.ts';
+import { buildOpenApiDocument, type ExtraOperations } from '../faces/kit/openapi.ts';
 import type { Face } from '../faces/kit/route.ts';
 import { docsContentSecurityPolicy } from './security.ts';
 
@@ -57,11 +57,11 @@ const REFERENCE_PAGE = `<!doctype html>
 </html>
 `;
 
-export function apiDocs(faces: Face[], version: string): Router {
+export function apiDocs(faces: Face[], version: string, extra?: ExtraOperations): Router {
   if (!existsSync(SCALAR_BUNDLE)) {
     throw new Error(`The API reference's script is missing at ${SCALAR_BUNDLE}: reinstall.`);
   }
-  const document = buildOpenApiDocument(faces, version);
+  const document = buildOpenApiDocument(faces, version, extra);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);

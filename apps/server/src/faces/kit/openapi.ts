@@ -78,8 +78,14 @@ function operation(face: Face, r: Route): ZodOpenApiOperationObject {
   };
 }
 
-export function buildOpenApiDocument(faces: Face[], version: string) {
-  const paths: ZodOpenApiPathsObject = {};
+/** Routes beside the faces (export and import), with their own tag. */
+export interface ExtraOperations {
+  tag: { name: string; description: string };
+  paths: ZodOpenApiPathsObject;
+}
+
+export function buildOpenApiDocument(faces: Face[], version: string, extra?: ExtraOperations) {
+  const paths: ZodOpenApiPathsObject = { ...extra?.paths };
   for (const face of faces) {
     for (const r of face.routes) {
       paths[r.path] = { ...paths[r.path], [r.method]: operation(face, r) };
@@ -96,7 +102,10 @@ export function buildOpenApiDocument(faces: Face[], version: string) {
         'value rendered in each vendor’s format.',
     },
     servers: [{ url: '/', description: 'This server' }],
-    tags: faces.map((face) => ({ name: face.name, description: face.description })),
+    tags: [
+      ...faces.map((face) => ({ name: face.name, description: face.description })),
+      ...(extra ? [extra.tag] : []),
+    ],
     components: {
       securitySchemes: {
         bearerAuth: {
