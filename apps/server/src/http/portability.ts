@@ -101,6 +101,9 @@ async function sendChunks(
   }
 }
 
+/** The client went away before its upload ended: there is no one to answer. */
+class UploadAborted extends Error {}
+
 /**
  * Writes the request body to a file; false when it passes the limit (then the rest is not read,
  * and the socket stays open for the answer, which closes it).
@@ -129,6 +132,10 @@ function spool(req: Request, file: string, limit: number): Promise<boolean> {
     };
     req.on('data', onData);
     req.once('end', () => out.end(() => resolve(total <= limit)));
+    // A client that goes away mid-upload: no 'end' will come; give up on the file.
+    req.once('close', () => {
+      if (!req.complete) stop(new UploadAborted());
+    });
     req.once('error', stop);
     out.once('error', stop);
   });
@@ -222,7 +229,14 @@ export function portabilityRoutes(deps: ApiDeps, options: PortabilityOptions): R
       const dir = await mkdtemp(path.join(tmpdir(), 'parley-import-'));
       const file = path.join(dir, 'upload');
       try {
-        if (!(await spool(req, file, options.importLimitBytes))) {
+        const complete = await spool(req, file, options.importLimitBytes).catch(
+          (error: unknown) => {
+            if (error instanceof UploadAborted) return undefined;
+            throw error;
+          },
+        );
+        if (complete === undefined) return;
+        if (!complete) {
           return importFailure(
             res,
             new ImportFileError(
