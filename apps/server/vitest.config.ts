@@ -6,7 +6,7 @@ export default defineConfig({
     reporters: ['default', ['junit', { outputFile: 'test-results/junit.xml' }]],
     // These tests start the real server and CLI as processes; a cold tsx start on a busy
     // 2-core machine takes seconds, so the default 5 s is not a useful bound here.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });

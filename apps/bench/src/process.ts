@@ -53,7 +53,11 @@ export function processMemory(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
 }
 
-export async function startTarget(spec: TargetSpec, timeoutMs = 60_000): Promise<Target> {
+/**
+ * Starts a target and waits until it answers. The bound only turns a start that hangs into an
+ * error: a cold tsx start on a two-core machine loaded by other work has taken over a minute.
+ */
+export async function startTarget(spec: TargetSpec, timeoutMs = 180_000): Promise<Target> {
   const [command = process.execPath, ...wrapperArgs] = spec.wrapper ?? [];
   const child = spawn(
     command,

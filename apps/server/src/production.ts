@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 export const SERVER_BUNDLE = fileURLToPath(new URL('../dist/main.mjs', import.meta.url));
 
 /**
- * Parley's working set is about 40 MB, but unbounded V8 lets a busy server's heap grow to some
- * 300 MB resident before collecting, and glibc gives every thread that allocates (V8's compiler
+ * Unbounded, V8 lets a busy server's heap grow to some 300 MB resident before collecting (with
+ * these settings the production server's peak RSS measured 146-161 MB), and glibc gives every thread that allocates (V8's compiler
  * and GC helpers) an arena of its own that it rarely returns: one arena for all saves some
  * 30-50 MB (docs/performance.md). glibc reads MALLOC_ARENA_MAX when the process starts, so these
  * must be in the environment the server is started with, not set from inside it.

@@ -102,6 +102,10 @@ const ops: Op[] = [
   ['export JSON', () => ['GET', `/api/export/conversations/${id}.json`]],
   ['export Markdown', () => ['GET', `/api/export/conversations/${renderId(id, 'uuid')}.md`]],
   ['tRPC generateTitle', () => ['POST', '/trpc/conversation.generateTitle', { id }]],
+  ['tRPC pin', () => ['POST', '/trpc/conversation.pin', { id }]],
+  ['tRPC unpin', () => ['POST', '/trpc/conversation.unpin', { id }]],
+  ['tRPC archive', () => ['POST', '/trpc/conversation.archive', { id }]],
+  ['tRPC unarchive', () => ['POST', '/trpc/conversation.unarchive', { id }]],
   [
     'tRPC message.list',
     () => [

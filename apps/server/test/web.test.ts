@@ -82,6 +82,9 @@ describe('the web app in production', () => {
     expect(await asset.text()).toBe('console.log("app");\n');
     const missing = await get('/assets/app-000000.js');
     expect(missing.status).toBe(404);
-    expect(await missing.text()).not.toContain('stand-in');
+    // Named after its status, and without the server's file paths.
+    const body = await missing.text();
+    expect(JSON.parse(body)).toEqual({ error: 'not_found', message: 'Not Found' });
+    expect(body).not.toContain(dist);
   });
 });

@@ -29,10 +29,16 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * How long to wait for a start or a log line: only a hung server reaches it. A start that takes
+ * under a second on a quiet machine took over 30 s at a load average of ~90 on two cores.
+ */
+const BOUND_MS = 120_000;
+
 /** Starts the production build on an ephemeral 127.0.0.1 port; resolves when it logs its URL. */
 export function startServerProcess(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = BOUND_MS,
 ): Promise<ServerProcess> {
   return startListeningProcess(
     [process.execPath, ...PRODUCTION_NODE_FLAGS, serverBuild()],
@@ -48,7 +54,7 @@ export function startServerProcess(
 export function startListeningProcess(
   [command, ...args]: [string, ...string[]],
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = BOUND_MS,
 ): Promise<ServerProcess> {
   const child = spawn(command, args, {
     cwd: SERVER_DIR,
@@ -57,7 +63,7 @@ export function startListeningProcess(
   });
   const logs: Record<string, unknown>[] = [];
   const logWaiters = new Set<(entry: Record<string, unknown>) => void>();
-  const waitForLog: ServerProcess['waitForLog'] = (match, timeoutMs = 30_000) => {
+  const waitForLog: ServerProcess['waitForLog'] = (match, timeoutMs = BOUND_MS) => {
     const found = logs.find(match);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -129,7 +135,7 @@ export function runCliAsync(
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
+    timeout: BOUND_MS,
   });
   let stdout = '';
   let stderr = '';
@@ -147,7 +153,7 @@ export function runCli(args: string[], env: Record<string, string>) {
     cwd: SERVER_DIR,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: BOUND_MS,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,4 +1,7 @@
-/** The shell: who is signed in decides the screen; signed in, the path picks list or detail. */
+/**
+ * The shell: who is signed in decides the screen; signed in, two panes: the conversation list
+ * (a drawer in narrow windows) beside a new chat or the open conversation, picked by the path.
+ */
 import {
   MutationCache,
   QueryCache,
@@ -9,11 +12,20 @@ import {
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ConversationDetail } from './ConversationDetail.tsx';
 import { ConversationList } from './ConversationList.tsx';
+import { clearDrafts } from './drafts.ts';
 import { errorCode } from './errors.ts';
 import { useLiveUpdates, type LiveStatus } from './live.ts';
 import { flushDeletes } from './mutations.ts';
-import { NoticeProvider } from './notices.tsx';
-import { followLink, parseRoute, usePathname } from './router.ts';
+import { NewChat } from './NewChat.tsx';
+import { NoticeProvider, useNotices } from './notices.tsx';
+import {
+  FOCUS_AGAIN,
+  followLink,
+  navigate,
+  parseRoute,
+  takeFocusTarget,
+  usePathname,
+} from './router.ts';
 import {
   fetchSession,
   SESSION_KEY,
@@ -40,12 +52,28 @@ const LIVE_LABEL: Record<LiveStatus, string> = {
   off: 'Offline',
 };
 
+/** The drawer's breakpoint: under it, the list slides over the conversation. */
+const NARROW = '(max-width: 767.98px)';
+
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => matchMedia(NARROW).matches);
+  useEffect(() => {
+    const query = matchMedia(NARROW);
+    const onChange = () => setNarrow(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  return narrow;
+}
+
 function Shell({
   user,
+  demoTtlHours,
   onSessionEnded,
   onSignedOut,
 }: {
   user: SessionUser;
+  demoTtlHours: number | undefined;
   onSessionEnded: () => void;
   onSignedOut: () => void;
 }) {
@@ -53,26 +81,69 @@ function Shell({
   const route = parseRoute(usePathname());
   const screen = route.name === 'conversation' ? route.id : route.name;
   const main = useRef<HTMLElement>(null);
+  const drawerButton = useRef<HTMLButtonElement>(null);
   const firstRender = useRef(true);
+  const narrow = useNarrow();
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const [confirmingSignOut, setConfirmingSignOut] = useState(false);
 
-  // A new screen moves the focus to its heading, as a page load would.
+  // A new screen moves the focus to its heading, as a page load would, or to its message box
+  // where the work continues (New chat, a conversation just started, just signed in).
+  const focusScreen = useCallback(() => {
+    const target = firstRender.current ? 'composer' : takeFocusTarget();
+    firstRender.current = false;
+    if (target === 'none') return;
+    const box = main.current?.querySelector<HTMLElement>('.composer textarea');
+    if (target === 'composer' && box) box.focus();
+    else main.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, []);
+  useEffect(focusScreen, [screen, focusScreen]);
   useEffect(() => {
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
-    main.current?.querySelector<HTMLElement>('h1')?.focus();
-  }, [screen]);
+    window.addEventListener(FOCUS_AGAIN, focusScreen);
+    return () => window.removeEventListener(FOCUS_AGAIN, focusScreen);
+  }, [focusScreen]);
+
+  // Ctrl+Shift+O: a new chat, from anywhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === 'o') {
+        event.preventDefault();
+        setDrawerOpen(false);
+        navigate('/', { focus: 'composer' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const closeDrawer = (refocus: boolean) => {
+    setDrawerOpen(false);
+    if (refocus) drawerButton.current?.focus();
+  };
 
   const leave = async () => {
     await flushDeletes();
     await signOut();
     onSignedOut();
   };
+  const demoKept =
+    demoTtlHours === undefined
+      ? ''
+      : ` Demo visitors and their data are removed ${demoTtlHours} hours after they arrive.`;
 
   return (
-    <>
+    <div className="app">
       <header className="top">
+        <button
+          ref={drawerButton}
+          type="button"
+          className="drawer-toggle quiet"
+          aria-expanded={drawerOpen}
+          aria-controls="sidebar"
+          onClick={() => setDrawerOpen((open) => !open)}
+        >
+          Conversations
+        </button>
         <a className="brand" href="/" onClick={followLink}>
           Parley
         </a>
@@ -83,30 +154,70 @@ function Shell({
         >
           {LIVE_LABEL[live]}
         </span>
+        <a className="docs-link" href="/docs">
+          API docs
+        </a>
         <span className="who">
           {user.demo ? 'Demo visitor' : user.name} <span className="org">@ {user.org}</span>
         </span>
-        <button type="button" className="quiet" onClick={() => void leave()}>
+        <button
+          type="button"
+          className="quiet"
+          aria-expanded={user.demo ? confirmingSignOut : undefined}
+          onClick={() => (user.demo ? setConfirmingSignOut((c) => !c) : void leave())}
+        >
           Sign out
         </button>
-      </header>
-      <main ref={main}>
-        {route.name === 'list' ? (
-          <ConversationList />
-        ) : route.name === 'conversation' ? (
-          <ConversationDetail key={route.id} id={route.id} />
-        ) : (
-          <>
-            <h1 tabIndex={-1}>Page not found</h1>
-            <p>
-              <a href="/" onClick={followLink}>
-                Go to your conversations
-              </a>
+        {user.demo && confirmingSignOut && (
+          <div className="sign-out-warning" role="alertdialog" aria-labelledby="sign-out-warning">
+            <p id="sign-out-warning">
+              Signing out ends this demo: its conversations go with it and cannot be opened again.
+              {demoKept}
             </p>
-          </>
+            <button type="button" onClick={() => void leave()} autoFocus>
+              Sign out and discard
+            </button>
+            <button type="button" className="quiet" onClick={() => setConfirmingSignOut(false)}>
+              Stay
+            </button>
+          </div>
         )}
-      </main>
-    </>
+      </header>
+      <div className="panes">
+        <nav
+          id="sidebar"
+          className={`sidebar${drawerOpen ? ' open' : ''}`}
+          aria-label="Conversations"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && narrow && drawerOpen) closeDrawer(true);
+          }}
+        >
+          <ConversationList
+            openId={route.name === 'conversation' ? route.id : undefined}
+            onOpen={() => closeDrawer(false)}
+          />
+        </nav>
+        {narrow && drawerOpen && (
+          <div className="backdrop" aria-hidden="true" onClick={() => closeDrawer(true)} />
+        )}
+        <main ref={main} className="pane">
+          {route.name === 'new' ? (
+            <NewChat />
+          ) : route.name === 'conversation' ? (
+            <ConversationDetail key={route.id} id={route.id} />
+          ) : (
+            <div className="pane-body">
+              <h1 tabIndex={-1}>Page not found</h1>
+              <p>
+                <a href="/" onClick={followLink}>
+                  Start a new chat
+                </a>
+              </p>
+            </div>
+          )}
+        </main>
+      </div>
+    </div>
   );
 }
 
@@ -114,9 +225,12 @@ function Root({ queryClient }: { queryClient: QueryClient }) {
   const session = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: Infinity });
   const [notice, setNotice] = useState<string>();
 
+  const { clear } = useNotices();
   const signedOut = useCallback(
     (message?: string) => {
       setNotice(message);
+      clear(); // nothing of the previous session's notices stays
+      clearDrafts();
       queryClient.setQueryData<SessionState>(SESSION_KEY, (s) => ({
         demo: s?.demo ?? false,
         user: null,
@@ -124,7 +238,7 @@ function Root({ queryClient }: { queryClient: QueryClient }) {
       // Nothing of the previous user stays in memory for whoever signs in next.
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
     },
-    [queryClient],
+    [queryClient, clear],
   );
   const onSessionEnded = useCallback(() => signedOut(SESSION_ENDED), [signedOut]);
   const onSignedOut = useCallback(() => signedOut(), [signedOut]);
@@ -155,7 +269,12 @@ function Root({ queryClient }: { queryClient: QueryClient }) {
   }
   if (!session.data.user) return <SignIn demo={session.data.demo} notice={notice} />;
   return (
-    <Shell user={session.data.user} onSessionEnded={onSessionEnded} onSignedOut={onSignedOut} />
+    <Shell
+      user={session.data.user}
+      demoTtlHours={session.data.demoTtlHours}
+      onSessionEnded={onSessionEnded}
+      onSignedOut={onSignedOut}
+    />
   );
 }
 

@@ -1,109 +1,190 @@
-/** One conversation: its title (renamable), its messages oldest first, and a box to add one. */
-import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES, type MessageRole } from '@parley/api/rules';
-import { useId, useState, type FormEvent } from 'react';
+/**
+ * One conversation, in the main pane: its full title (renamable, also the tab's title), Delete,
+ * its messages (opening at the newest, older ones loaded upward at the top), each rendered as
+ * Markdown with a Copy button, and the message box.
+ */
+import {
+  lazy,
+  Suspense,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import { Composer } from './Composer.tsx';
 import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
-import { useAppendMessage } from './mutations.ts';
-import { followLink } from './router.ts';
+import { useAppendMessage, useDeleteWithUndo } from './mutations.ts';
+import { navigate } from './router.ts';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
-import { MESSAGES_INPUT, trpc, type Conversation } from './trpc.ts';
+import { MESSAGES_INPUT, trpc, type Conversation, type Message } from './trpc.ts';
+
+const Markdown = lazy(() => import('./Markdown.tsx'));
 
 const time = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-function Messages({ conversationId }: { conversationId: string }) {
+export function useDocumentTitle(title: string | undefined) {
+  useEffect(() => {
+    document.title = title ? `${title} · Parley` : 'Parley';
+    return () => {
+      document.title = 'Parley';
+    };
+  }, [title]);
+}
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2_000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return (
+    <button
+      type="button"
+      className="copy quiet"
+      onClick={() => {
+        void navigator.clipboard?.writeText(text).then(() => setCopied(true));
+      }}
+    >
+      {copied ? 'Copied' : 'Copy'}
+      <span className="sr-only"> message</span>
+    </button>
+  );
+}
+
+function MessageItem({ message }: { message: Message }) {
+  const sending = message.id.startsWith('pending-');
+  return (
+    <li className={`message message-${message.role}`} data-id={message.id} aria-busy={sending}>
+      <p className="message-meta">
+        <strong>{message.role}</strong> ·{' '}
+        {sending ? (
+          'sending…'
+        ) : (
+          <time dateTime={message.createdAt}>{time.format(new Date(message.createdAt))}</time>
+        )}
+        <CopyButton text={message.content} />
+      </p>
+      <div className="message-content">
+        <Suspense fallback={<p className="plain">{message.content}</p>}>
+          <Markdown text={message.content} />
+        </Suspense>
+      </div>
+    </li>
+  );
+}
+
+/** The scrolling messages: opens at the end, keeps its place when older ones come in above. */
+function Messages({ conversationId, footer }: { conversationId: string; footer?: ReactNode }) {
   const query = trpc.message.list.useInfiniteQuery(
     { conversationId, ...MESSAGES_INPUT },
     { getNextPageParam: (page) => page.nextCursor, refetchOnWindowFocus: false },
   );
-  if (query.isPending) return <p className="state">Loading messages…</p>;
-  if (query.isError) {
-    return (
+  const scroller = useRef<HTMLDivElement>(null);
+  const top = useRef<HTMLDivElement>(null);
+  const messages = (query.data?.pages ?? []).flatMap((p) => p.items).reverse();
+  const oldest = messages[0]?.id;
+  const newest = messages.at(-1)?.id;
+  // Height and position before a change, to keep the view where it was (or at the end).
+  const before = useRef<{ height: number; top: number; atEnd: boolean } | null>(null);
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const loadOlder = () => {
+    if (!hasNextPage || isFetchingNextPage) return;
+    void fetchNextPage();
+  };
+
+  // Older messages added at the top: the ones on screen stay put. A new one at the end: follow
+  // it when the view was at the end (or it is being sent from here).
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const was = before.current;
+    if (!was)
+      el.scrollTop = el.scrollHeight; // first render: the newest messages
+    else if (was.atEnd || newest?.startsWith('pending-')) el.scrollTop = el.scrollHeight;
+    else el.scrollTop = was.top + (el.scrollHeight - was.height);
+    before.current = null;
+  }, [oldest, newest, messages.length]);
+
+  const remember = () => {
+    const el = scroller.current;
+    if (el) {
+      before.current = {
+        height: el.scrollHeight,
+        top: el.scrollTop,
+        atEnd: el.scrollHeight - el.scrollTop - el.clientHeight < 32,
+      };
+    }
+  };
+  // Measured at each render, before React changes the list (the layout effect reads it).
+  remember();
+
+  // Scrolled to the top: the page before.
+  useEffect(() => {
+    const sentinel = top.current;
+    const root = scroller.current;
+    if (!sentinel || !root || !hasNextPage) return;
+    const seen = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting) && root.scrollHeight > root.clientHeight) {
+          loadOlder();
+        }
+      },
+      { root },
+    );
+    seen.observe(sentinel);
+    return () => seen.disconnect();
+  });
+
+  let body: ReactNode;
+  if (query.isPending) body = <p className="state">Loading messages…</p>;
+  else if (query.isError) {
+    body = (
       <p className="state" role="alert">
         {actionErrorMessage('load the messages', query.error)}
       </p>
     );
+  } else if (messages.length === 0) {
+    body = <p className="state">No messages yet. Write the first one below.</p>;
+  } else {
+    body = (
+      <ol className="messages" aria-label="Messages, oldest first">
+        {messages.map((m) => (
+          <MessageItem key={m.id} message={m} />
+        ))}
+      </ol>
+    );
   }
-  const messages = query.data.pages.flatMap((p) => p.items);
-  return (
-    <>
-      {messages.length === 0 ? (
-        <p className="state">No messages yet. Write the first one below.</p>
-      ) : (
-        <ol className="messages" aria-label="Messages, oldest first">
-          {messages.map((m) => (
-            <li key={m.id} className={`message message-${m.role}`}>
-              <p className="message-meta">
-                <strong>{m.role}</strong> ·{' '}
-                <time dateTime={m.createdAt}>{time.format(new Date(m.createdAt))}</time>
-              </p>
-              <p className="message-content">{m.content}</p>
-            </li>
-          ))}
-        </ol>
-      )}
-      {query.hasNextPage && (
-        <button
-          type="button"
-          className="more"
-          onClick={() => void query.fetchNextPage()}
-          disabled={query.isFetchingNextPage}
-        >
-          {query.isFetchingNextPage ? 'Loading more…' : 'Load later messages'}
-        </button>
-      )}
-    </>
-  );
-}
 
-function AppendForm({ conversationId }: { conversationId: string }) {
-  const [content, setContent] = useState('');
-  const [role, setRole] = useState<MessageRole>('user');
-  const ids = { content: useId(), role: useId() };
-  const append = useAppendMessage(() => setContent(''));
-  const submit = (event?: FormEvent) => {
-    event?.preventDefault();
-    if (content.trim() === '' || append.isPending) return;
-    append.mutate({ conversationId, role, content });
-  };
   return (
-    <form className="append" onSubmit={submit} aria-label="Add a message">
-      <label htmlFor={ids.content}>Message</label>
-      <textarea
-        id={ids.content}
-        value={content}
-        rows={3}
-        maxLength={MESSAGE_CONTENT_MAX_LENGTH}
-        onChange={(e) => setContent(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit();
-        }}
-        aria-describedby={`${ids.content}-hint`}
-      />
-      <p id={`${ids.content}-hint`} className="hint">
-        Ctrl+Enter sends.
-      </p>
-      <div className="append-row">
-        <label htmlFor={ids.role}>As</label>
-        <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value as MessageRole)}>
-          {MESSAGE_ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
-        <button type="submit" disabled={content.trim() === '' || append.isPending}>
-          {append.isPending ? 'Sending…' : 'Send'}
-        </button>
+    <div className="messages-scroll" ref={scroller} tabIndex={-1}>
+      <div ref={top} className="messages-top">
+        {hasNextPage && (
+          <button
+            type="button"
+            className="more quiet"
+            onClick={loadOlder}
+            disabled={isFetchingNextPage}
+          >
+            {isFetchingNextPage ? 'Loading older messages…' : 'Load older messages'}
+          </button>
+        )}
       </div>
-    </form>
+      {body}
+      {footer}
+    </div>
   );
 }
 
 function Header({ conversation }: { conversation: Conversation }) {
   const { editing, open, close, renameButton } = useInlineRename();
+  const onDelete = useDeleteWithUndo(() => navigate('/', { focus: 'composer' }));
   return (
-    <div className="row detail-title">
+    <div className={`detail-title${editing ? ' editing' : ''}`}>
       {editing ? (
         <TitleEditor conversation={conversation} onClose={close} />
       ) : (
@@ -114,6 +195,9 @@ function Header({ conversation }: { conversation: Conversation }) {
           <span className="row-actions">
             <button ref={renameButton} type="button" className="rename" onClick={() => open()}>
               Rename
+            </button>
+            <button type="button" className="delete quiet" onClick={() => onDelete(conversation)}>
+              Delete
             </button>
           </span>
         </>
@@ -135,41 +219,33 @@ export function ConversationDetail({ id }: { id: string }) {
       retry: (count, error) => errorCode(error) !== 'NOT_FOUND' && count < 2,
     },
   );
-  const back = (
-    <a className="back" href="/" onClick={followLink}>
-      ← All conversations
-    </a>
-  );
+  const append = useAppendMessage();
+  useDocumentTitle(query.data?.title);
   if (query.isPending) {
     return (
-      <>
-        {back}
-        <p className="state" role="status" aria-busy="true">
-          Loading the conversation…
-        </p>
-      </>
+      <p className="state" role="status" aria-busy="true">
+        Loading the conversation…
+      </p>
     );
   }
   if (query.isError) {
     const gone = errorCode(query.error) === 'NOT_FOUND';
     return (
-      <>
-        {back}
+      <div className="pane-body">
         <h1 tabIndex={-1}>{gone ? 'Not found' : 'Something went wrong'}</h1>
         <p className="state" role="alert">
           {gone
             ? 'This conversation does not exist, or it was deleted.'
             : actionErrorMessage('load the conversation', query.error)}
         </p>
-      </>
+      </div>
     );
   }
   return (
     <>
-      {back}
       <Header conversation={query.data} />
       <Messages conversationId={id} />
-      <AppendForm conversationId={id} />
+      <Composer draftKey={id} onSend={(m) => append.mutate({ conversationId: id, ...m })} />
     </>
   );
 }

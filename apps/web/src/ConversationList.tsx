@@ -1,11 +1,14 @@
-/** The list screen: create, the conversations newest first (paged), rename and delete in place. */
-import { normalizeTitle } from '@parley/api/rules';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+/**
+ * The sidebar: "New chat", then the conversations by most recent change, grouped by date (Today,
+ * Yesterday, Previous 7 days, Older), paged, the open one marked; rename and delete in place.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { groupByDate } from './date-groups.ts';
 import { actionErrorMessage } from './errors.ts';
 import { flattenList } from './list-pages.ts';
-import { useCreateConversation, useDeleteWithUndo, usePendingDeletes } from './mutations.ts';
-import { conversationPath, followLink } from './router.ts';
-import { TitleCounter, TitleEditor, useInlineRename } from './TitleEditor.tsx';
+import { useDeleteWithUndo, usePendingDeletes } from './mutations.ts';
+import { conversationPath, followLink, navigate } from './router.ts';
+import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { LIST_INPUT, trpc, type Conversation } from './trpc.ts';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -15,62 +18,27 @@ export function formatMeta(c: Conversation): string {
   return `${messages} · ${when.format(new Date(c.updatedAt))}`;
 }
 
-function CreateForm() {
-  const [title, setTitle] = useState('');
-  const create = useCreateConversation();
-  const ids = { input: useId(), counter: useId(), message: useId() };
-  const check = normalizeTitle(title);
-  const blank = title.trim() === '';
-  const invalid = !blank && !check.ok;
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (invalid || create.isPending) return;
-    create.mutate(blank ? {} : { title }, { onSuccess: () => setTitle('') });
-  };
-
-  return (
-    <form className="create" onSubmit={submit} aria-label="Create a conversation">
-      <label htmlFor={ids.input}>New conversation</label>
-      <div className="create-row">
-        <input
-          id={ids.input}
-          value={title}
-          onChange={(e) => setTitle(e.target.value)}
-          placeholder="Title (optional)"
-          autoComplete="off"
-          aria-invalid={invalid}
-          aria-describedby={`${ids.counter} ${invalid ? ids.message : ''}`}
-        />
-        <TitleCounter text={title} id={ids.counter} />
-        <button type="submit" disabled={invalid || create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create'}
-        </button>
-      </div>
-      <p id={ids.message} className="field-message" role="status">
-        {invalid && !check.ok ? check.message : ''}
-      </p>
-    </form>
-  );
-}
-
 function ConversationRow({
   conversation,
+  open,
   onDelete,
+  onOpen,
 }: {
   conversation: Conversation;
+  open: boolean;
   onDelete: (c: Conversation) => void;
+  onOpen: () => void;
 }) {
-  const { editing, open, close, renameButton } = useInlineRename();
+  const { editing, open: startRename, close, renameButton } = useInlineRename();
 
   return (
     <li
-      className="row"
+      className={`row${editing ? ' editing' : ''}${open ? ' open' : ''}`}
       data-id={conversation.id}
       onKeyDown={(e) => {
         if (e.key === 'F2' && !editing) {
           e.preventDefault();
-          open();
+          startRename();
         }
       }}
     >
@@ -78,43 +46,79 @@ function ConversationRow({
         <TitleEditor conversation={conversation} onClose={close} />
       ) : (
         <>
-          <a className="title" href={conversationPath(conversation.id)} onClick={followLink}>
+          <a
+            className="title"
+            href={conversationPath(conversation.id)}
+            aria-current={open ? 'page' : undefined}
+            title={conversation.title}
+            onClick={(e) => {
+              followLink(e);
+              onOpen();
+            }}
+          >
             {conversation.title}
           </a>
           <span className="row-actions">
             <button
               ref={renameButton}
               type="button"
-              className="rename"
-              onClick={() => open()}
+              className="rename icon"
+              onClick={() => startRename()}
               aria-label={`Rename “${conversation.title}”`}
+              title="Rename (F2)"
             >
-              Rename
+              <span aria-hidden="true">✎</span>
             </button>
             <button
               type="button"
-              className="delete quiet"
+              className="delete icon quiet"
               onClick={() => onDelete(conversation)}
               aria-label={`Delete “${conversation.title}”`}
+              title="Delete"
             >
-              Delete
+              <span aria-hidden="true">×</span>
             </button>
           </span>
+          <p className="meta">{formatMeta(conversation)}</p>
         </>
       )}
-      <p className="meta">{formatMeta(conversation)}</p>
     </li>
   );
 }
 
-export function ConversationList() {
+/** The date the groups are made from, moving on at midnight. */
+function useToday(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const next = new Date(now);
+    next.setHours(24, 0, 0, 0);
+    const timer = setTimeout(() => setNow(new Date()), next.getTime() - now.getTime() + 1_000);
+    return () => clearTimeout(timer);
+  }, [now]);
+  return now;
+}
+
+export function ConversationList({
+  openId,
+  onOpen,
+}: {
+  /** The conversation open in the main pane, if any. */
+  openId: string | undefined;
+  /** Called when the person opens one (the drawer closes). */
+  onOpen: () => void;
+}) {
   const query = trpc.conversation.list.useInfiniteQuery(LIST_INPUT, {
     getNextPageParam: (page) => page.nextCursor,
     // Live updates keep the list fresh; refetching on focus would reorder rows under the pointer.
     refetchOnWindowFocus: false,
   });
   const pending = usePendingDeletes();
-  const rows = flattenList(query.data).filter((c) => !pending.has(c.id));
+  const today = useToday();
+  const groups = groupByDate(
+    flattenList(query.data).filter((c) => !pending.has(c.id)),
+    today,
+  );
+  const rows = groups.flatMap((g) => g.rows);
 
   // After "Load more", the first new row takes the focus, once React has put it on the page.
   const focusRowAt = useRef<number | null>(null);
@@ -137,10 +141,12 @@ export function ConversationList() {
     void fetchNextPage();
   }, [pageCount, wantedPages, hasNextPage, isFetching, isFetchNextPageError, fetchNextPage]);
 
-  // After a delete, focus goes to the next row (or the previous, or the heading).
+  // After a delete, focus goes to the next row (or the previous, or the heading). Deleting the
+  // open conversation also leaves it for a new chat.
   const focusAfter = (id: string) => {
     const index = rows.findIndex((c) => c.id === id);
     const next = rows[index + 1] ?? rows[index - 1];
+    if (id === openId) navigate('/', { focus: 'none' });
     requestAnimationFrame(() => {
       const target = next
         ? document.querySelector<HTMLElement>(`[data-id="${next.id}"] .title`)
@@ -152,10 +158,22 @@ export function ConversationList() {
 
   return (
     <>
-      <h1 ref={heading} tabIndex={-1}>
+      <a
+        className="button new-chat-button"
+        href="/"
+        aria-keyshortcuts="Control+Shift+O"
+        title="New chat (Ctrl+Shift+O)"
+        onClick={(e) => {
+          e.preventDefault();
+          navigate('/', { focus: 'composer' });
+          onOpen();
+        }}
+      >
+        New chat
+      </a>
+      <h2 ref={heading} tabIndex={-1} className="sidebar-heading">
         Conversations
-      </h1>
-      <CreateForm />
+      </h2>
       {query.isPending ? (
         <p className="state" role="status" aria-busy="true">
           Loading your conversations…
@@ -168,18 +186,29 @@ export function ConversationList() {
           </button>
         </div>
       ) : rows.length === 0 && !query.hasNextPage ? (
-        <p className="state">No conversations yet. Give the first one a title above.</p>
+        <p className="state">No conversations yet. Start one with New chat.</p>
       ) : (
         <>
-          <ul className="conversations" aria-label="Your conversations, newest first">
-            {rows.map((c) => (
-              <ConversationRow key={c.id} conversation={c} onDelete={onDelete} />
-            ))}
-          </ul>
+          {groups.map(({ group, rows: inGroup }) => (
+            <section key={group} className="group" aria-label={group}>
+              <h3>{group}</h3>
+              <ul className="conversations">
+                {inGroup.map((c) => (
+                  <ConversationRow
+                    key={c.id}
+                    conversation={c}
+                    open={c.id === openId}
+                    onDelete={onDelete}
+                    onOpen={onOpen}
+                  />
+                ))}
+              </ul>
+            </section>
+          ))}
           {query.hasNextPage && (
             <button
               type="button"
-              className="more"
+              className="more quiet"
               onClick={() => {
                 // The first new row takes the focus once it is on the page (see the effect).
                 focusRowAt.current = rows.length;

@@ -6,19 +6,27 @@ import { SESSION_KEY, signIn, SignInError, type SessionState } from './session.t
 export function SignIn({ demo, notice }: { demo: boolean; notice?: string | undefined }) {
   const queryClient = useQueryClient();
   const [apiKey, setApiKey] = useState('');
+  // A message about the key typed before goes as soon as the key changes.
+  const [edited, setEdited] = useState(false);
+  const [refusedKey, setRefusedKey] = useState<string | null>(null);
   const ids = { key: useId(), help: useId(), error: useId() };
   const mutation = useMutation({
     mutationFn: signIn,
     onSuccess: (session: SessionState) => {
       queryClient.setQueryData(SESSION_KEY, session);
     },
+    onError: (_error, variables) => setRefusedKey('apiKey' in variables ? variables.apiKey : null),
   });
-  const error =
-    mutation.error instanceof SignInError
+  const stale = refusedKey !== null && refusedKey !== apiKey.trim();
+  const error = stale
+    ? undefined
+    : mutation.error instanceof SignInError
       ? mutation.error.message
       : mutation.error
         ? 'Signing in failed. Try again.'
-        : notice;
+        : edited
+          ? undefined
+          : notice;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -34,13 +42,16 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
           id={ids.key}
           type="password"
           value={apiKey}
-          onChange={(e) => setApiKey(e.target.value)}
+          onChange={(e) => {
+            setApiKey(e.target.value);
+            setEdited(true);
+          }}
           placeholder="pk_…"
           autoComplete="off"
           spellCheck={false}
           autoFocus
           required
-          aria-invalid={mutation.isError}
+          aria-invalid={mutation.isError && !stale}
           aria-describedby={`${ids.help} ${ids.error}`}
         />
         <p id={ids.help} className="hint">
@@ -59,7 +70,10 @@ export function SignIn({ demo, notice }: { demo: boolean; notice?: string | unde
       {demo && (
         <section className="demo" aria-labelledby="demo-heading">
           <h2 id="demo-heading">No key?</h2>
-          <p>The demo gives you a private account of your own with two sample conversations.</p>
+          <p>
+            The demo gives you a private account of your own with two sample conversations. Parley
+            stores conversations (it does not answer them): the demo shows how.
+          </p>
           <button
             type="button"
             onClick={() => mutation.mutate({ demo: true })}

@@ -20,6 +20,11 @@ export function useConversationCache() {
     const get = utils.conversation.get;
     type Data = ReturnType<typeof list.getInfiniteData>;
     const setList = (update: (data: Data) => Data) => list.setInfiniteData(LIST_INPUT, update);
+    type Messages = NonNullable<ReturnType<typeof utils.message.list.getInfiniteData>>;
+    const setMessages = (conversationId: string, update: (data: Messages) => Messages) =>
+      utils.message.list.setInfiniteData({ conversationId, ...MESSAGES_INPUT }, (data) =>
+        data ? update(data) : data,
+      );
 
     const cache = {
       find(id: string): Conversation | undefined {
@@ -28,7 +33,10 @@ export function useConversationCache() {
 
       /** A newer copy from the server: shown everywhere, unless what is shown is newer. */
       upsert(incoming: Conversation) {
-        setList((data) => upsertInList(data, incoming));
+        // The list holds what the server's default list holds: archived conversations leave it.
+        setList((data) =>
+          incoming.archivedAt ? removeFromList(data, incoming.id) : upsertInList(data, incoming),
+        );
         get.setData({ id: incoming.id }, (current) =>
           !current || isAtLeastAsNew(incoming, current) ? incoming : current,
         );
@@ -54,21 +62,29 @@ export function useConversationCache() {
         }
       },
 
-      /** A new message, at the end of the loaded messages when they reach the end. */
+      /** A new message: first of the newest page (the pages run newest first). */
       addMessage(message: Message) {
-        utils.message.list.setInfiniteData(
-          { conversationId: message.conversationId, ...MESSAGES_INPUT },
-          (data) => {
-            if (!data) return data;
-            const last = data.pages.at(-1);
-            const known = data.pages.some((p) => p.items.some((m) => m.id === message.id));
-            if (!last || last.nextCursor || known) return data;
-            return {
-              ...data,
-              pages: [...data.pages.slice(0, -1), { ...last, items: [...last.items, message] }],
-            };
-          },
-        );
+        setMessages(message.conversationId, (data) => {
+          const [newest, ...older] = data.pages;
+          const known = data.pages.some((p) => p.items.some((m) => m.id === message.id));
+          if (!newest || known) return data;
+          return { ...data, pages: [{ ...newest, items: [message, ...newest.items] }, ...older] };
+        });
+      },
+
+      removeMessage(conversationId: string, id: string) {
+        setMessages(conversationId, (data) => ({
+          ...data,
+          pages: data.pages.map((p) => ({ ...p, items: p.items.filter((m) => m.id !== id) })),
+        }));
+      },
+
+      /** A conversation just created here has no messages: no need to ask the server. */
+      seedMessages(conversationId: string) {
+        utils.message.list.setInfiniteData({ conversationId, ...MESSAGES_INPUT }, () => ({
+          pages: [{ items: [], nextCursor: null }],
+          pageParams: [null],
+        }));
       },
 
       /**

@@ -22,6 +22,8 @@ function conv(id: string, patch: Partial<Conversation> = {}): Conversation {
     version: 1,
     messageCount: 0,
     lastMessageAt: null,
+    pinnedAt: null,
+    archivedAt: null,
     createdAt: at(0),
     updatedAt: at(0),
     userId: 'u',

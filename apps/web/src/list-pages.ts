@@ -1,8 +1,8 @@
 /**
  * The pages of the cached conversation list (an infinite query over the router's keyset pager):
  * pure reads and updates, so that creates, renames and deletes, whether made here or announced by
- * the live subscription, show at once without refetching, and never move rows already on screen.
- * conversation-cache.ts applies them to the query cache.
+ * the live subscription, show at once without refetching. conversation-cache.ts applies them to
+ * the query cache; the sidebar shows the rows in order of their latest change (date-groups.ts).
  */
 import type { Conversation, ConversationPage } from './trpc.ts';
 

@@ -1,28 +1,18 @@
 /**
- * Every write the web app makes, as hooks: create, rename, delete and append. Each is shown at
+ * Every write the web app makes, as hooks: start (create with a first message), rename, delete
+ * and append. Each is shown at
  * once and made right by the server, or rolled back with a notice that says why; a delete waits
  * out an undo window first.
  */
 import { normalizeTitle } from '@parley/api/rules';
-import { useEffect, useSyncExternalStore } from 'react';
+import type { MessageRole } from '@parley/api/rules';
+import { useSyncExternalStore } from 'react';
 import { useConversationCache } from './conversation-cache.ts';
+import { setDraft } from './drafts.ts';
 import { actionErrorMessage, errorCode, renameErrorMessage } from './errors.ts';
 import { useNotices } from './notices.tsx';
-import { trpc, type Conversation } from './trpc.ts';
-
-export function useCreateConversation() {
-  const cache = useConversationCache();
-  const { announce } = useNotices();
-  return trpc.conversation.create.useMutation({
-    onSuccess(conversation) {
-      cache.upsert(conversation); // first in the list, without a refetch
-      announce({ kind: 'info', text: `Created “${conversation.title}”.` });
-    },
-    onError(error) {
-      announce({ kind: 'error', text: actionErrorMessage('create the conversation', error) });
-    },
-  });
-}
+import { conversationPath, navigate } from './router.ts';
+import { trpc, type Conversation, type Message } from './trpc.ts';
 
 export interface RenameRequest {
   conversation: Conversation;
@@ -78,78 +68,113 @@ export function useRenameConversation() {
   };
 }
 
+/** The draft key of the composer of a conversation not created yet ("New chat"). */
+export const NEW_CHAT = 'new';
+
+let pendingIds = 0;
+
 /**
- * A message added here: shown at the end at once, and the conversation's counters read again.
- * `onSent` runs in the same update as the message showing (a form clears its text there: never
- * the text in the box and in the list at once).
+ * A message sent from here: shown at the end at once (marked as sending), then replaced by the
+ * server's copy; refused, it goes and its text comes back to the box (if the box is empty).
  */
-export function useAppendMessage(onSent: () => void) {
+export function useAppendMessage() {
   const cache = useConversationCache();
   const { announce } = useNotices();
-  return trpc.message.append.useMutation({
-    onSuccess(message) {
-      cache.addMessage(message);
-      void cache.refresh(message.conversationId);
-      onSent();
+  return trpc.message.append.useMutation<{ shown: Message }>({
+    onMutate(input) {
+      const shown: Message = {
+        id: `pending-${++pendingIds}`,
+        conversationId: input.conversationId,
+        role: input.role,
+        content: input.content,
+        createdAt: new Date().toISOString(),
+      };
+      cache.addMessage(shown);
+      return { shown };
     },
-    onError(error) {
-      announce({ kind: 'error', text: actionErrorMessage('send the message', error) });
+    onSuccess(message, _input, context) {
+      cache.removeMessage(message.conversationId, context.shown.id);
+      cache.addMessage(message);
+      void cache.refresh(message.conversationId); // its count, time and place in the list
+    },
+    onError(error, input, context) {
+      if (context) cache.removeMessage(input.conversationId, context.shown.id);
+      setDraft(input.conversationId, (text) => text || input.content);
+      announce({
+        kind: 'error',
+        text: `${actionErrorMessage('send the message', error)} Its text is back in the box.`,
+      });
     },
   });
 }
 
+/**
+ * "New chat": the conversation is created when its first message is sent, then opened with that
+ * message shown at once (the server names it from the message; the title arrives live).
+ */
+export function useStartConversation() {
+  const cache = useConversationCache();
+  const { announce } = useNotices();
+  const create = trpc.conversation.create.useMutation();
+  const append = useAppendMessage();
+  const start = async (first: { role: MessageRole; content: string }) => {
+    let conversation: Conversation;
+    try {
+      conversation = await create.mutateAsync({});
+    } catch (error) {
+      setDraft(NEW_CHAT, (text) => text || first.content);
+      announce({ kind: 'error', text: actionErrorMessage('start the conversation', error) });
+      return;
+    }
+    cache.upsert(conversation); // first in the list, without a refetch
+    cache.seedMessages(conversation.id);
+    navigate(conversationPath(conversation.id), { focus: 'composer' });
+    append.mutate({ conversationId: conversation.id, ...first });
+  };
+  return { start, isPending: create.isPending };
+}
+
 // Delete with an undo window: the row disappears at once, and the delete reaches the server only
-// when the window ends (or when the list goes away, or the person signs out). Closing the tab
-// inside the window keeps the conversation: the safe direction.
+// when the window ends. Deletes made while a window is open join it (a burst): one notice,
+// "Deleted 4 conversations", one Undo for all of them, and a window that starts again with each
+// one, so the first of a burst is never sent before its Undo has gone. The notice holds the
+// window: while it is hovered or focused, nothing is sent. Signing out sends what is pending;
+// closing the tab inside the window keeps the conversations: the safe direction.
 
 const UNDO_WINDOW_MS = 6_000;
 
-interface PendingDelete {
-  timer: ReturnType<typeof setTimeout>;
-  commit: () => Promise<void>;
+interface Burst {
+  conversations: Conversation[];
+  commit: (c: Conversation) => Promise<void>;
+  noticeId: number;
+  dismiss: (id: number) => void;
+  sent?: Promise<void>;
 }
 
-const pendingDeletes = new Map<string, PendingDelete>();
+let burst: Burst | null = null;
 let pendingSnapshot: ReadonlySet<string> = new Set();
 const pendingListeners = new Set<() => void>();
 
-function pendingChanged() {
-  pendingSnapshot = new Set(pendingDeletes.keys());
+function setPending(ids: Iterable<string>) {
+  pendingSnapshot = new Set(ids);
   for (const listener of pendingListeners) listener();
 }
 
-/** Hides the conversation now and runs `commit` when the window ends, unless undone. */
-function scheduleDelete(id: string, commit: () => Promise<void>): void {
-  cancelDelete(id);
-  const timer = setTimeout(() => void runDeleteNow(id), UNDO_WINDOW_MS);
-  pendingDeletes.set(id, { timer, commit });
-  pendingChanged();
-}
-
-function cancelDelete(id: string): boolean {
-  const entry = pendingDeletes.get(id);
-  if (!entry) return false;
-  clearTimeout(entry.timer);
-  pendingDeletes.delete(id);
-  pendingChanged();
-  return true;
-}
-
-async function runDeleteNow(id: string): Promise<void> {
-  const entry = pendingDeletes.get(id);
-  if (!entry) return;
-  clearTimeout(entry.timer);
-  try {
-    await entry.commit();
-  } finally {
-    pendingDeletes.delete(id);
-    pendingChanged();
-  }
+function send(b: Burst): Promise<void> {
+  if (burst === b) burst = null;
+  b.sent ??= Promise.all(b.conversations.map((c) => b.commit(c))).then(() => {
+    const gone = new Set(b.conversations.map((c) => c.id));
+    setPending([...pendingSnapshot].filter((id) => !gone.has(id)));
+  });
+  return b.sent;
 }
 
 /** Sends every pending delete now (before signing out). */
 export function flushDeletes(): Promise<void> {
-  return Promise.all([...pendingDeletes.keys()].map(runDeleteNow)).then(() => undefined);
+  const b = burst;
+  if (!b) return Promise.resolve();
+  b.dismiss(b.noticeId); // its end sends it
+  return send(b);
 }
 
 /** The conversations deleted but still inside their undo window: the list hides them. */
@@ -163,48 +188,66 @@ export function usePendingDeletes(): ReadonlySet<string> {
   );
 }
 
+const deletedText = (cs: Conversation[]) =>
+  cs.length === 1 ? `Deleted “${cs[0]!.title}”.` : `Deleted ${cs.length} conversations.`;
+
 /**
- * Delete with Undo: hides the row (then `focusAfter` moves the focus), announces the delete with
- * an Undo action, and sends it when the window ends.
+ * Delete with Undo: hides the row (then `focusAfter` moves the focus), announces the delete (or
+ * adds it to the burst's notice) with an Undo action, and sends the burst when its window ends.
+ * Undo brings every conversation of the burst back and focuses the first of them.
  */
 export function useDeleteWithUndo(focusAfter: (id: string) => void) {
   const cache = useConversationCache();
-  const { announce, dismiss } = useNotices();
+  const { announce, update, dismiss } = useNotices();
   const remove = trpc.conversation.delete.useMutation();
 
-  // Leaving the list (or the page's JavaScript going away) sends what is pending.
-  useEffect(() => () => void flushDeletes(), []);
+  const commit = async (conversation: Conversation) => {
+    try {
+      await remove.mutateAsync({ id: conversation.id });
+      cache.remove(conversation.id);
+    } catch (error) {
+      if (errorCode(error) === 'NOT_FOUND') cache.remove(conversation.id);
+      else
+        announce({
+          kind: 'error',
+          text: actionErrorMessage(`delete “${conversation.title}”`, error),
+        });
+    }
+  };
 
   return (conversation: Conversation) => {
     focusAfter(conversation.id);
-    let noticeId = 0;
-    scheduleDelete(conversation.id, async () => {
-      dismiss(noticeId);
-      try {
-        await remove.mutateAsync({ id: conversation.id });
-        cache.remove(conversation.id);
-      } catch (error) {
-        if (errorCode(error) === 'NOT_FOUND') cache.remove(conversation.id);
-        else announce({ kind: 'error', text: actionErrorMessage('delete it', error) });
+    setPending([...pendingSnapshot, conversation.id]);
+    const current = burst;
+    if (current && !current.sent) {
+      current.conversations.push(conversation);
+      if (update(current.noticeId, { text: deletedText(current.conversations) }, UNDO_WINDOW_MS)) {
+        return;
       }
-    });
-    noticeId = announce(
+    }
+    const b: Burst = { conversations: [conversation], commit, noticeId: 0, dismiss };
+    burst = b;
+    b.noticeId = announce(
       {
         kind: 'info',
-        text: `Deleted “${conversation.title}”.`,
+        text: deletedText(b.conversations),
         action: {
           label: 'Undo',
           run: () => {
-            if (!cancelDelete(conversation.id)) return;
+            if (burst === b) burst = null;
+            const back = new Set(b.conversations.map((c) => c.id));
+            setPending([...pendingSnapshot].filter((id) => !back.has(id)));
+            const first = b.conversations[0]!.id;
             requestAnimationFrame(() =>
-              document
-                .querySelector<HTMLButtonElement>(`[data-id="${conversation.id}"] .delete`)
-                ?.focus(),
+              document.querySelector<HTMLElement>(`[data-id="${first}"] .title`)?.focus(),
             );
           },
         },
+        onEnd: (how) => {
+          if (how !== 'action') void send(b);
+        },
       },
-      UNDO_WINDOW_MS + 500, // the notice outlasts the window a little
+      UNDO_WINDOW_MS,
     );
   };
 }

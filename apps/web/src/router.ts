@@ -1,24 +1,45 @@
-/** Two screens, two paths: `/` (the list) and `/c/<id>` (one conversation). History API only. */
+/**
+ * Two screens, two paths: `/` (a new chat, not created yet) and `/c/<id>` (one conversation),
+ * beside the conversation list. History API only.
+ */
 import { useSyncExternalStore, type MouseEvent } from 'react';
 import { CONVERSATION_PATH } from './routes.ts';
 
-export type Route = { name: 'list' } | { name: 'conversation'; id: string } | { name: 'missing' };
+export type Route = { name: 'new' } | { name: 'conversation'; id: string } | { name: 'missing' };
 
 const NAVIGATE = 'parley:navigate';
 
 export function parseRoute(pathname: string): Route {
-  if (pathname === '/' || pathname === '') return { name: 'list' };
+  if (pathname === '/' || pathname === '') return { name: 'new' };
   const match = CONVERSATION_PATH.exec(pathname);
   return match?.[1] ? { name: 'conversation', id: match[1] } : { name: 'missing' };
 }
 
 export const conversationPath = (id: string) => `/c/${id}`;
 
-export function navigate(path: string): void {
-  if (path === location.pathname) return;
+/** Where the focus goes on the new screen: its heading (as a page load), or its message box. */
+export type FocusTarget = 'heading' | 'composer' | 'none';
+let nextFocus: FocusTarget = 'heading';
+
+export function navigate(path: string, options: { focus?: FocusTarget } = {}): void {
+  nextFocus = options.focus ?? 'heading';
+  if (path === location.pathname) {
+    window.dispatchEvent(new Event(FOCUS_AGAIN));
+    return;
+  }
   history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE));
 }
+
+/** The focus the last navigation asked for (read once by the shell). */
+export function takeFocusTarget(): FocusTarget {
+  const target = nextFocus;
+  nextFocus = 'heading';
+  return target;
+}
+
+/** Sent when a navigation goes to the screen already shown (New chat on New chat). */
+export const FOCUS_AGAIN = 'parley:focus-again';
 
 function subscribe(onChange: () => void) {
   window.addEventListener('popstate', onChange);

@@ -12,6 +12,8 @@ export interface SessionState {
   user: SessionUser | null;
   /** Whether the server offers "Try the demo". */
   demo: boolean;
+  /** With the demo: how long the server keeps a demo visitor and its data. */
+  demoTtlHours?: number;
 }
 
 export const SESSION_KEY = ['session'] as const;

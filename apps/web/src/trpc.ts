@@ -18,7 +18,8 @@ export type { ConversationEvent } from '@parley/api';
 
 /** One page of the conversation list; the key of the list's infinite query. */
 export const LIST_INPUT = { limit: 20 } as const;
-export const MESSAGES_INPUT = { limit: 50 } as const;
+/** A conversation's messages, newest first: it opens at its end and loads older ones upward. */
+export const MESSAGES_INPUT = { limit: 50, order: 'desc' } as const;
 
 export function createClient() {
   return trpc.createClient({

@@ -3,7 +3,7 @@
  * a person signs in, which calls a page sends, and screenshots into test-results/.
  */
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { ARTIFACTS, startStack, waitFor, type Stack } from './browser.ts';
 
 /** Playwright's own waits: a bound that only stops a hung test, as waitFor's. */
@@ -15,12 +15,22 @@ export const rowOf = (p: Page, id: string) => p.locator(`li.row[data-id="${id}"]
 export const titleOf = (p: Page, id: string) => rowOf(p, id).locator('.title');
 export const firstRowTitle = (p: Page) => p.locator('.conversations > li .title').first();
 export const alertText = (p: Page) => p.locator('.notices [role="alert"]').innerText();
+/** The message box of the open conversation (or of New chat). */
+export const messageBox = (p: Page) => p.getByRole('textbox', { name: 'Message', exact: true });
+/** The notice bar's polite notices (Deleted …, with Undo). */
+export const infoNotices = (p: Page) => p.locator('.notices [role="status"] .notice');
+/** Whether the focused element is `locator`'s element. */
+export const hasFocus = (locator: Locator) =>
+  locator.evaluate((el) => el === document.activeElement);
 /** The header's word for the live updates: "Live", "Reconnecting…", … */
 export const liveStatus = (p: Page) => p.locator('header .live').innerText();
 
 /** A browser context of its own (its own cookies: signed out) and a page in it. */
-export async function newContext(stack: Stack): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await stack.browser.newContext({ viewport: { width: 1000, height: 760 } });
+export async function newContext(
+  stack: Stack,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await stack.browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(PAGE_TIMEOUT);
   return { context, page };
@@ -29,12 +39,12 @@ export async function newContext(stack: Stack): Promise<{ context: BrowserContex
 export const waitForLive = (p: Page) =>
   waitFor('live updates to be on', async () => (await liveStatus(p)) === 'Live');
 
-/** Signs in with the stack's API key, as a person does, and waits for the list and live updates. */
+/** Signs in with the stack's API key, as a person does, and waits for New chat and live updates. */
 export async function signIn(p: Page, stack: Stack): Promise<void> {
   await p.goto(stack.server.url);
   await p.getByLabel('API key').fill(stack.key);
   await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { name: 'Conversations' }).waitFor();
+  await p.getByRole('heading', { name: 'New chat' }).waitFor();
   await waitForLive(p);
 }
 

@@ -1,13 +1,18 @@
 /**
- * The list and a conversation's page in Debian's Chromium against the real production server
- * (built app, real SQLite database in a fresh directory): create, delete with its undo window,
- * paging, messages, and a 375 px window.
+ * The two panes in Debian's Chromium against the real production server (built app, real SQLite
+ * database in a fresh directory): New chat and its first message, the sidebar (grouped by date,
+ * reordered live, the open one marked, paging), delete with its undo window, a conversation's
+ * page (newest messages first in view, older ones loaded upward, Markdown rendered safely, Copy,
+ * Delete, the full title), and a 375 px window with the list in a drawer.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createViaApi,
   firstRowTitle,
+  hasFocus,
+  infoNotices,
+  messageBox,
   PAGE_TIMEOUT,
   recordMutations,
   rowOf,
@@ -28,19 +33,70 @@ beforeAll(async () => {
 
 afterAll(() => stack?.close()); // its browser's contexts with it
 
+const heading = (p: Page = page) => p.locator('main h1');
+
 describe('conversations', () => {
-  it('creates one: it appears at the top at once', async () => {
-    await createViaApi(stack, page, 'An older one');
-    await page.getByRole('textbox', { name: 'New conversation' }).fill('Trip to Lisbon');
+  it('New chat: the first message creates the conversation, shown at once; its title arrives live', async () => {
+    const older = await createViaApi(stack, page, 'An older one');
+    await titleOf(page, older.id).click();
+    await heading().getByText('An older one').waitFor();
+    // Ctrl+Shift+O from anywhere: an empty conversation, the message box focused.
+    await page.keyboard.press('Control+Shift+O');
+    await heading().getByText('New chat').waitFor();
+    await waitFor('the focus in the message box', () => hasFocus(messageBox(page)));
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByText('Parley stores conversations; it does not answer them').first().waitFor();
+
+    await page.keyboard.type('Plan a trip to Lisbon');
     const started = Date.now();
-    await page.getByRole('textbox', { name: 'New conversation' }).press('Enter');
-    await waitFor(
-      'the new row at the top',
-      async () => (await firstRowTitle(page).innerText()) === 'Trip to Lisbon',
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.message').getByText('Plan a trip to Lisbon').waitFor();
+    console.log(`first message shown ${Date.now() - started} ms after sending`);
+    await waitFor('the address of the new conversation', () =>
+      /^\/c\/[\w-]+$/.test(new URL(page.url()).pathname),
     );
-    console.log(`created row shown at the top after ${Date.now() - started} ms`);
-    expect(await page.getByRole('textbox', { name: 'New conversation' }).inputValue()).toBe('');
-    await shot(page, 'list');
+    const id = new URL(page.url()).pathname.split('/')[2]!;
+    // Where the work continues: the box, emptied.
+    await waitFor('the focus in the message box', () => hasFocus(messageBox(page)));
+    expect(await messageBox(page).inputValue()).toBe('');
+    // The server names it from its first message; the title shows live, first in the list, marked.
+    await waitFor(
+      'the generated title',
+      async () => (await heading().innerText()) === 'Plan a trip to Lisbon',
+    );
+    await waitFor(
+      'the row titled, first',
+      async () => (await firstRowTitle(page).innerText()) === 'Plan a trip to Lisbon',
+    );
+    expect(await titleOf(page, id).getAttribute('aria-current')).toBe('page');
+    expect(await titleOf(page, older.id).getAttribute('aria-current')).toBeNull();
+    await waitFor(
+      'the tab title',
+      async () => (await page.title()) === 'Plan a trip to Lisbon · Parley',
+    );
+    expect(await page.locator('.sidebar section[aria-label="Today"] h3').innerText()).toBe('Today');
+    const stored = await stack.api('query', 'message.list', { conversationId: id });
+    expect(stored.items.map((m: { content: string }) => m.content)).toEqual([
+      'Plan a trip to Lisbon',
+    ]);
+    await shot(page, 'new-chat-sent');
+  });
+
+  it('a message or a new title moves a conversation to the top, here or elsewhere', async () => {
+    const a = await createViaApi(stack, page, 'Moves up by a message');
+    const b = await createViaApi(stack, page, 'Moves up by a title');
+    await createViaApi(stack, page, 'Newest for now');
+    await stack.api('mutation', 'message.append', {
+      conversationId: a.id,
+      role: 'user',
+      content: 'A message from elsewhere',
+    });
+    await waitFor('the first row', async () => (await firstRowTitle(page).innerText()) === a.title);
+    await stack.api('mutation', 'conversation.rename', { id: b.id, title: 'Renamed elsewhere' });
+    await waitFor(
+      'the renamed row first',
+      async () => (await firstRowTitle(page).innerText()) === 'Renamed elsewhere',
+    );
   });
 
   it('deletes with an undo window: an undone delete is never sent, the other one is when its window ends', async () => {
@@ -122,7 +178,7 @@ describe('conversations', () => {
     );
   });
 
-  it('opens a conversation, shows its messages, and appends one', async () => {
+  it('opens a conversation, shows its messages, and appends one, shown at once', async () => {
     const c = await createViaApi(stack, page, 'With messages');
     await stack.api('mutation', 'message.append', {
       conversationId: c.id,
@@ -130,14 +186,33 @@ describe('conversations', () => {
       content: 'First message',
     });
     await titleOf(page, c.id).click();
-    await page.getByRole('heading', { name: 'With messages' }).waitFor();
-    await page.getByText('First message').waitFor();
+    await heading().getByText('With messages').waitFor();
+    await page.locator('.message').getByText('First message').waitFor();
+    // Held at the server's door: the message shows before the server has answered.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/trpc/message.append**', async (route) => {
+      await held;
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      await messageBox(page).fill('Second message, from the page');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page
+        .locator('.message[aria-busy="true"]')
+        .getByText('Second message, from the page')
+        .waitFor();
+      expect(await messageBox(page).inputValue()).toBe('');
+    } finally {
+      release();
+      await page.unrouteAll();
+    }
     await page
-      .getByRole('textbox', { name: 'Message', exact: true })
-      .fill('Second message, from the page');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByText('Second message, from the page').waitFor();
-    await page.getByText('2 messages', { exact: false }).waitFor();
+      .locator('.message[aria-busy="false"]')
+      .getByText('Second message, from the page')
+      .waitFor();
+    await page.locator('.detail-title .meta').getByText('2 messages', { exact: false }).waitFor();
+    await rowOf(page, c.id).getByText('2 messages', { exact: false }).waitFor();
     const stored = (await stack.api('query', 'message.list', { conversationId: c.id })) as {
       items: { content: string }[];
     };
@@ -145,40 +220,162 @@ describe('conversations', () => {
       'First message',
       'Second message, from the page',
     ]);
-    await page.getByRole('link', { name: '← All conversations' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  });
+
+  it('opens at the newest messages and loads older ones upward, keeping its place', async () => {
+    const c = await createViaApi(stack, page, 'A long history');
+    for (let i = 1; i <= 120; i++) {
+      await stack.api('mutation', 'message.append', {
+        conversationId: c.id,
+        role: i % 2 ? 'user' : 'assistant',
+        content: `Message number ${i}`,
+      });
+    }
+    await titleOf(page, c.id).click();
+    const last = page.locator('.message').filter({ hasText: /^.*Message number 120$/ });
+    await last.waitFor();
+    expect(await last.isVisible()).toBe(true);
+    const inView = (text: string) =>
+      page.evaluate((t) => {
+        const scroller = document.querySelector('.messages-scroll')!.getBoundingClientRect();
+        const item = [...document.querySelectorAll('.message')].find((m) =>
+          m.textContent?.endsWith(t),
+        );
+        const r = item?.getBoundingClientRect();
+        return !!r && r.bottom > scroller.top && r.top < scroller.bottom;
+      }, text);
+    await waitFor('the newest message in view', () => inView('Message number 120'));
+    expect(await page.locator('.message').count()).toBe(50); // one page, the newest
+    // To the top: the page before comes in above, and what was at the top stays in view.
+    await page.locator('.messages-scroll').evaluate((el) => el.scrollTo({ top: 0 }));
+    await waitFor('the older page', async () => (await page.locator('.message').count()) === 100);
+    expect(await inView('Message number 71')).toBe(true);
+    expect(await inView('Message number 120')).toBe(false);
+    // By keyboard: the button at the top loads the rest.
+    await page.getByRole('button', { name: 'Load older messages' }).focus();
+    await page.keyboard.press('Enter');
+    await waitFor('the oldest page', async () => (await page.locator('.message').count()) === 120);
+    const texts = await page.locator('.message .message-content').allInnerTexts();
+    expect(texts[0]).toBe('Message number 1');
+    expect(texts.at(-1)).toBe('Message number 120');
+  });
+
+  it('renders Markdown safely: no raw HTML, no script, only safe links opening apart; Copy copies', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: stack.server.url,
+    });
+    const c = await createViaApi(stack, page, 'Markdown');
+    const content = [
+      '**bold** and `code`',
+      '',
+      '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> <b>raw</b>',
+      '',
+      '[safe](https://example.com/a) [mail](mailto:a@example.com) [bad](javascript:window.pwned=3) [data](data:text/html,hi)',
+      '',
+      '![picture](https://example.com/p.png)',
+    ].join('\n');
+    await stack.api('mutation', 'message.append', {
+      conversationId: c.id,
+      role: 'assistant',
+      content,
+    });
+    await titleOf(page, c.id).click();
+    const message = page.locator('.message').first();
+    await message.locator('strong').getByText('bold').waitFor();
+    expect(await message.locator('code').innerText()).toBe('code');
+    expect(await message.locator('script, img, b, iframe').count()).toBe(0);
+    const links = await message.locator('a').evaluateAll((as) =>
+      as.map((a) => ({
+        text: a.textContent,
+        href: a.getAttribute('href'),
+        target: a.getAttribute('target'),
+        rel: a.getAttribute('rel'),
+      })),
+    );
+    const safe = { target: '_blank', rel: 'noopener noreferrer' };
+    expect(links).toEqual([
+      { text: 'safe', href: 'https://example.com/a', ...safe },
+      { text: 'mail', href: 'mailto:a@example.com', ...safe },
+      { text: 'picture', href: 'https://example.com/p.png', ...safe },
+    ]);
+    expect(await message.getByText('bad').count()).toBe(1); // the text stays, without a link
+    expect(
+      await page.evaluate(() => (window as unknown as { pwned?: number }).pwned),
+    ).toBeUndefined();
+
+    await message.getByRole('button', { name: 'Copy message' }).click();
+    await message.getByRole('button', { name: 'Copied message' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(content);
+  });
+
+  it('Delete on the conversation page: back to New chat, with Undo', async () => {
+    const c = await createViaApi(stack, page, 'Deleted from its own page');
+    await titleOf(page, c.id).click();
+    await heading().getByText('Deleted from its own page').waitFor();
+    await page.locator('.detail-title').getByRole('button', { name: 'Delete' }).click();
+    await heading().getByText('New chat').waitFor();
+    expect(await rowOf(page, c.id).count()).toBe(0);
+    await infoNotices(page).getByRole('button', { name: 'Undo' }).click();
+    await titleOf(page, c.id).waitFor();
+    expect(await stack.api('query', 'conversation.get', { id: c.id })).toMatchObject({
+      title: 'Deleted from its own page',
+    });
   });
 });
 
 describe('narrow window', () => {
-  it('at 375 px nothing scrolls sideways: list, rename, detail', async () => {
+  it('at 375 px the list is a drawer; nothing scrolls sideways; a refused title’s reason covers nothing', async () => {
     const p = await context.newPage(); // same signed-in session
     p.setDefaultTimeout(PAGE_TIMEOUT);
     try {
       await p.setViewportSize({ width: 375, height: 740 });
       await p.goto(stack.server.url);
-      await firstRowTitle(p).waitFor();
+      await waitForLive(p);
       const noSideScroll = () =>
         p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
       expect(await noSideScroll()).toBe(true);
+      expect(await firstRowTitle(p).isVisible()).toBe(false); // the drawer is closed
+      const toggle = p.getByRole('button', { name: 'Conversations' });
+      await toggle.click();
+      await firstRowTitle(p).waitFor();
+      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+      expect(await noSideScroll()).toBe(true);
       await shot(p, 'narrow-list');
+      // Escape closes it, and the focus goes back to its button.
+      await firstRowTitle(p).focus();
+      await p.keyboard.press('Escape');
+      await firstRowTitle(p).waitFor({ state: 'hidden' });
+      expect(await hasFocus(toggle)).toBe(true);
 
       const c = await stack.api('mutation', 'conversation.create', {
         title:
           'A-very-long-title-without-any-spaces-that-could-push-the-layout-sideways-0123456789',
       });
+      await toggle.click();
       await titleOf(p, c.id).waitFor();
       expect(await noSideScroll()).toBe(true);
       await rowOf(p, c.id)
         .getByRole('button', { name: /^Rename/ })
         .click();
       await rowOf(p, c.id).getByRole('textbox').fill('x'.repeat(101));
+      const reason = rowOf(p, c.id).getByText('Title must be at most 100 characters.');
+      await reason.waitFor();
+      // The reason takes a line of its own: the next row starts below it.
+      const next = p.locator(`li.row[data-id="${c.id}"] + li`);
+      const [r, n] = [await reason.boundingBox(), await next.boundingBox()];
+      expect(r!.y + r!.height).toBeLessThanOrEqual(n!.y);
       expect(await noSideScroll()).toBe(true);
       await shot(p, 'narrow-rename');
       await rowOf(p, c.id).getByRole('textbox').press('Escape');
 
+      // Opening a conversation closes the drawer.
       await titleOf(p, c.id).click();
       await p.getByRole('button', { name: 'Send' }).waitFor();
+      await firstRowTitle(p).waitFor({ state: 'hidden' });
+      // The full title, wrapped, never cut.
+      const h1 = p.locator('main h1');
+      expect(await h1.innerText()).toBe(c.title);
+      expect(await h1.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
       expect(await noSideScroll()).toBe(true);
       await shot(p, 'narrow-detail');
     } finally {

@@ -24,10 +24,15 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-e2e-template-'));
-  const cli = await runCliAsync(['keys', 'create', '--org', 'acme', '--user', 'alice'], {
-    PARLEY_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-  });
+  // A cold CLI can pass runCliAsync's 60 s bound while the whole suite loads two cores (seen:
+  // killed, exit code null, no output); killed is tried again, a refusal is not.
+  let cli = { code: null as number | null, stdout: '', stderr: '' };
+  for (let attempt = 1; attempt <= 3 && cli.code === null; attempt++) {
+    cli = await runCliAsync(['keys', 'create', '--org', 'acme', '--user', 'alice'], {
+      PARLEY_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    });
+  }
   if (cli.code !== 0) throw new Error(`keys create failed: ${cli.stderr}`);
   project.provide('dataTemplate', { dataDir, key: cli.stdout.trim().split('\n').at(-1)! });
   return () => rmSync(dataDir, { recursive: true, force: true });

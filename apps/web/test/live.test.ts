@@ -88,8 +88,10 @@ describe('live updates', () => {
       page.getByText('Hello from the API').isVisible(),
     );
     console.log(`a message through the API shown in the page after ${shown} ms`);
-    await page.getByText(/^1 message · /).waitFor();
-    await page.getByRole('link', { name: '← All conversations' }).click();
+    await page
+      .locator('.detail-title .meta')
+      .getByText(/^1 message · /)
+      .waitFor();
     await rowOf(page, c.id)
       .getByText(/^1 message · /)
       .waitFor();

@@ -8,6 +8,8 @@ import {
   alertText,
   createViaApi,
   firstRowTitle,
+  hasFocus,
+  messageBox,
   newContext,
   recordMutations,
   rowOf,
@@ -161,7 +163,7 @@ describe('inline rename', () => {
 });
 
 describe('keyboard only', () => {
-  it('signs in, creates, renames (Enter) and cancels (Escape) with Tab, Enter and Escape', async () => {
+  it('signs in, starts a conversation, renames (Enter) and cancels (Escape) with the keyboard alone', async () => {
     const { context: ctx, page: p } = await newContext(stack);
     try {
       await p.goto(stack.server.url);
@@ -171,40 +173,31 @@ describe('keyboard only', () => {
           return el?.getAttribute('aria-label') ?? el?.textContent ?? el?.id ?? '';
         });
       /** Presses Tab until the focused element matches (bounded). */
-      const tabTo = async (match: RegExp) => {
+      const tabTo = async (match: RegExp, key = 'Tab') => {
         for (let i = 0; i < 40; i++) {
           if (match.test(await focused())) return;
-          await p.keyboard.press('Tab');
+          await p.keyboard.press(key);
         }
         throw new Error(`Tab never reached ${match}`);
       };
 
       await p.getByLabel('API key').waitFor();
       // The key field has the focus on arrival.
-      await waitFor('the focus in the key field', () =>
-        p.getByLabel('API key').evaluate((el) => el === document.activeElement),
-      );
+      await waitFor('the focus in the key field', () => hasFocus(p.getByLabel('API key')));
       await p.keyboard.type(stack.key);
       await p.keyboard.press('Enter');
-      await p.getByRole('heading', { name: 'Conversations' }).waitFor();
-
-      await p.keyboard.press('Tab'); // into the page: the header, then the form
-      const newInput = p.getByRole('textbox', { name: 'New conversation' });
-      for (
-        let i = 0;
-        i < 10 && !(await newInput.evaluate((el) => el === document.activeElement));
-        i++
-      ) {
-        await p.keyboard.press('Tab');
-      }
+      await p.getByRole('heading', { name: 'New chat' }).waitFor();
+      // Signed in, the focus is where the work continues: the message box of a new chat.
+      await waitFor('the focus in the message box', () => hasFocus(messageBox(p)));
       await p.keyboard.type('Typed without a mouse');
-      await p.keyboard.press('Enter');
+      await p.keyboard.press('Control+Enter');
       await waitFor(
-        'the created row',
+        'the created row, named after its message',
         async () => (await firstRowTitle(p).innerText()) === 'Typed without a mouse',
       );
+      await waitFor('the focus back in the message box', () => hasFocus(messageBox(p)));
 
-      await tabTo(/^Rename “Typed without a mouse”/);
+      await tabTo(/^Rename “Typed without a mouse”/, 'Shift+Tab'); // back into the list
       await p.keyboard.press('Enter');
       await p.keyboard.type(' (renamed)'); // the whole title is selected: typing replaces it
       await p.keyboard.press('Enter');

@@ -29,13 +29,18 @@ describe('signing in and out', () => {
       await page.goto(stack.server.url);
       await page.getByLabel('API key').fill('pk_not-a-real-key');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('That API key was not accepted').waitFor();
+      const refused = page.getByText('That API key was not accepted');
+      await refused.waitFor();
+      // The message is about the key typed: changing the key takes it away.
+      await page.getByLabel('API key').pressSequentially('x');
+      await refused.waitFor({ state: 'detached' });
 
       await page.getByLabel('API key').fill(stack.key);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+      await page.getByRole('heading', { name: 'New chat' }).waitFor();
       await page.getByText('@ acme').waitFor();
       await page.getByText('No conversations yet').waitFor();
+      expect(await page.getByRole('link', { name: 'API docs' }).getAttribute('href')).toBe('/docs');
       // The session is an httpOnly cookie: nothing for page scripts to read or steal.
       expect(await sessionCookie(context)).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
       expect(await page.evaluate(() => document.cookie)).toBe('');
@@ -78,7 +83,17 @@ describe('signing in and out', () => {
         await page.evaluate(() => (window as unknown as { sawPrevious: boolean }).sawPrevious),
       ).toBe(false);
 
+      // Signing out of the demo says what goes with it, and how long the server keeps it.
       await page.getByRole('button', { name: 'Sign out' }).click();
+      const warning = page.getByRole('alertdialog');
+      await warning.waitFor();
+      expect(await warning.innerText()).toContain('its conversations go with it');
+      expect(await warning.innerText()).toContain('removed 24 hours after they arrive');
+      await shot(page, 'demo-sign-out');
+      await warning.getByRole('button', { name: 'Stay' }).click();
+      await warning.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out and discard' }).click();
       await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
       expect(await sessionCookie(context)).toBeUndefined();
     } finally {
@@ -126,14 +141,30 @@ describe('addresses and an unreachable server', () => {
 
   it('the server down: the list says it could not be reached, and Try again works once it is back', async () => {
     const c = await stack.api('mutation', 'conversation.create', { title: 'Still here' });
-    const { page } = await openDirectly(c.id); // the list is not loaded in this page yet
-    await page.getByRole('heading', { name: 'Still here' }).waitFor();
-    // This page's live stream may not reconnect: a reconnect refetches all the page shows, the
+    const page = await context.newPage();
+    page.setDefaultTimeout(PAGE_TIMEOUT);
+    // This page's live stream may not connect: a connection refetches all the page shows, the
     // list included, and would hide a Try again that does nothing (seen: it passed then).
     await page.route('**/trpc/conversation.changes**', (route) => route.abort());
+    // The list's first read (batched with the conversation's) is held until the server is down:
+    // it then fails as a browser sees it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived = () => {};
+    const listAsked = new Promise<void>((resolve) => (arrived = resolve));
+    await page.route('**/trpc/**conversation.list**', async (route) => {
+      arrived();
+      await held;
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(`${stack.server.url}/c/${c.id}`);
+    await listAsked;
     await stack.stopServer();
-    await page.getByRole('link', { name: '← All conversations' }).click();
-    const problem = page.getByRole('alert').filter({ hasText: 'could not be reached' });
+    release();
+    const problem = page
+      .locator('.sidebar')
+      .getByRole('alert')
+      .filter({ hasText: 'could not be reached' });
     await problem.waitFor(); // after the list query's retries
     expect(await problem.innerText()).toContain(
       'Could not load your conversations: the server could not be reached.',

@@ -128,10 +128,10 @@ export const difyFace: Face = {
         sort_by: z
           .enum(['created_at', '-created_at', 'updated_at', '-updated_at'])
           .default('-updated_at'),
-        pinned: z
-          .enum(['true', 'false'])
-          .optional()
-          .meta({ description: 'Parley has no pinned conversations: `true` lists none.' }),
+        pinned: z.enum(['true', 'false']).optional().meta({
+          description:
+            'Only pinned (`true`) or only unpinned (`false`) conversations. Archived ones are never listed.',
+        }),
       }),
       success: {
         status: 200,
@@ -142,13 +142,12 @@ export const difyFace: Face = {
       async handler({ api, as, query }) {
         const caller = query.user ? await as(query.user) : api;
         const lastId = query.last_id ?? query.first_id;
-        if (query.pinned === 'true')
-          return { body: { limit: query.limit, has_more: false, data: [] } };
         try {
           const page = await caller.conversation.list({
             limit: query.limit,
             after: lastId,
             sort: SORTS[query.sort_by],
+            ...(query.pinned && { pinned: query.pinned === 'true' }),
           });
           return {
             body: { limit: query.limit, has_more: page.hasMore, data: page.items.map(render) },

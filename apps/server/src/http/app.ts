@@ -90,7 +90,12 @@ export function createApp({
     }),
   );
 
-  app.use(apiDocs(faces, API_VERSION, { tag: PORTABILITY_TAG, paths: portabilityPaths }));
+  app.use(
+    apiDocs(faces, API_VERSION, new Set(ragOpenAs ? [ragFace.name] : []), {
+      tag: PORTABILITY_TAG,
+      paths: portabilityPaths,
+    }),
+  );
   app.use(portabilityRoutes(deps, { importLimitBytes }));
   for (const face of faces) {
     const anonymousAs = face.name === ragFace.name ? ragOpenAs : undefined;

@@ -57,11 +57,16 @@ const REFERENCE_PAGE = `<!doctype html>
 </html>
 `;
 
-export function apiDocs(faces: Face[], version: string, extra?: ExtraOperations): Router {
+export function apiDocs(
+  faces: Face[],
+  version: string,
+  openFaces: ReadonlySet<string> = new Set(),
+  extra?: ExtraOperations,
+): Router {
   if (!existsSync(SCALAR_BUNDLE)) {
     throw new Error(`The API reference's script is missing at ${SCALAR_BUNDLE}: reinstall.`);
   }
-  const document = buildOpenApiDocument(faces, version, extra);
+  const document = buildOpenApiDocument(faces, version, openFaces, extra);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
@@ -8,8 +8,9 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 };
 
 /**
- * Last resort: errors from body parsing keep their 4xx status (malformed JSON is 400, too large
- * is 413); anything else is logged with the request id and answered as a bare 500.
+ * Last resort: errors from body parsing or static files keep their 4xx status (malformed JSON is
+ * 400, too large is 413, a missing asset 404), named after it; anything else is logged with the
+ * request id and answered as a bare 500.
  */
 export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   const status = httpStatusOf(error);
@@ -18,14 +19,31 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     res.destroy();
     return;
   }
-  res
-    .status(status)
-    .json(
-      status >= 500
-        ? { error: 'internal_error', message: 'Internal server error' }
-        : { error: 'bad_request', message: error instanceof Error ? error.message : 'Bad request' },
-    );
+  res.status(status).json(
+    status >= 500
+      ? { error: 'internal_error', message: 'Internal server error' }
+      : {
+          error: errorNameOf(status),
+          message: clientMessageOf(error, status),
+        },
+  );
 };
+
+/**
+ * The body parser's messages say what was wrong with the body ("request entity too large"); any
+ * other error's message may name server paths (a missing static file's ENOENT), so only the
+ * status text goes out.
+ */
+function clientMessageOf(error: unknown, status: number): string {
+  const fromBodyParser =
+    typeof error === 'object' && error !== null && 'type' in error && error instanceof Error;
+  return fromBodyParser ? error.message : (STATUS_CODES[status] ?? 'Bad Request');
+}
+
+/** 404 → "not_found", 413 → "payload_too_large": the status text in the JSON bodies' style. */
+function errorNameOf(status: number): string {
+  return (STATUS_CODES[status] ?? 'Bad Request').toLowerCase().replace(/[^a-z]+/g, '_');
+}
 
 function httpStatusOf(error: unknown): number {
   if (typeof error === 'object' && error !== null && 'status' in error) {

@@ -142,16 +142,45 @@ describe('Dify list', () => {
     });
   });
 
-  it('validates limit and sort_by, and lists nothing for pinned=true or an unknown user', async () => {
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'sort_by=title']) {
+  it('validates limit, sort_by and pinned, and lists nothing for an unknown user', async () => {
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'sort_by=title', 'pinned=yes']) {
       const response = await call(t.url, 'GET', `/v1/conversations?user=alice&${query}`, { key });
       expect(response).toMatchObject({ status: 400, body: { code: 'invalid_param' } });
     }
-    const pinned = await call(t.url, 'GET', '/v1/conversations?user=alice&pinned=true', { key });
-    expect(pinned.body).toEqual({ limit: 20, has_more: false, data: [] });
     const nobody = await call(t.url, 'GET', '/v1/conversations?user=nobody', { key });
     expect(nobody.body).toEqual({ limit: 20, has_more: false, data: [] });
     expect(await t.database.db.user.count({ where: { name: 'nobody' } })).toBe(0);
+  });
+});
+
+describe('Dify list: pinned and archived', () => {
+  it('pinned=true|false filters by the pin; archived conversations are not listed', async () => {
+    const carol = await t.key('acme', 'pinner');
+    const [pinned, plain, archived] = [
+      await create('Pinned', carol),
+      await create('Plain', carol),
+      await create('Archived', carol),
+    ];
+    await trpc(t.url, 'mutation', 'conversation.pin', { id: pinned!.id }, carol);
+    await trpc(t.url, 'mutation', 'conversation.archive', { id: archived!.id }, carol);
+    const list = async (query: string) =>
+      (
+        (await call(t.url, 'GET', `/v1/conversations?user=pinner${query}`, { key: carol }))
+          .body as {
+          data: { id: string; name: string }[];
+        }
+      ).data.map((c) => c.name);
+    expect(await list('&pinned=true')).toEqual(['Pinned']);
+    expect(await list('&pinned=false')).toEqual(['Plain']);
+    expect(await list('')).toEqual(['Plain', 'Pinned']);
+    // Still readable by id: its messages answer, not 404.
+    const messages = await call(
+      t.url,
+      'GET',
+      `/v1/messages?user=pinner&conversation_id=${renderId(archived!.id, 'uuid')}`,
+      { key: carol },
+    );
+    expect(messages.status).toBe(200);
   });
 });
 

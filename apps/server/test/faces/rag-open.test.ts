@@ -23,6 +23,35 @@ const create = async (t: TestApp, key: string, title: string) =>
   (await trpc(t.url, 'mutation', 'conversation.create', { title }, key)).body.result.data
     .id as string;
 
+describe('/openapi.json says which operations need credentials', () => {
+  const securityOf = async (t: TestApp) => {
+    const document = (await call(t.url, 'GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, { tags: string[]; security: unknown[] }>>;
+    };
+    const byFace: Record<string, unknown[][]> = {};
+    for (const operations of Object.values(document.paths)) {
+      for (const op of Object.values(operations)) (byFace[op.tags[0]!] ??= []).push(op.security);
+    }
+    return byFace;
+  };
+
+  it('on: the RAG face’s operations allow no credentials, every other face still needs them', async () => {
+    const byFace = await securityOf(open);
+    expect(byFace.RAG!.length).toBeGreaterThan(0);
+    for (const security of byFace.RAG!) expect(security).toEqual([{}, { bearerAuth: [] }]);
+    for (const [face, list] of Object.entries(byFace)) {
+      if (face === 'RAG') continue;
+      for (const security of list) expect(security, face).toEqual([{ bearerAuth: [] }]);
+    }
+  });
+
+  it('off: every operation needs credentials', async () => {
+    for (const list of Object.values(await securityOf(closed))) {
+      for (const security of list) expect(security).toEqual([{ bearerAuth: [] }]);
+    }
+  });
+});
+
 describe('PARLEY_RAG_OPEN_AS on (acme/kiosk)', () => {
   let kiosk: string;
   let alice: string;

@@ -161,6 +161,8 @@ export async function listConversations(
     descending: walkDescending,
     after: position,
     take: input.limit + 1,
+    archived: { exclude: false, include: undefined, only: true }[input.archived],
+    pinned: input.pinned,
   });
   const hasMore = rows.length > input.limit;
   const page = rows.slice(0, input.limit);

@@ -21,6 +21,10 @@ export interface ConversationDto {
   version: number;
   messageCount: number;
   lastMessageAt: string | null;
+  /** When the owner pinned it, or null. */
+  pinnedAt: string | null;
+  /** When the owner archived it (left out of lists unless asked for), or null. */
+  archivedAt: string | null;
   createdAt: string;
   updatedAt: string;
   /** The owner (a user of the organization). */
@@ -40,6 +44,8 @@ export function toConversationDto(row: Conversation): ConversationDto {
     version: row.version,
     messageCount: row.messageCount,
     lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
+    pinnedAt: row.pinnedAt?.toISOString() ?? null,
+    archivedAt: row.archivedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     userId: row.userId,

@@ -22,8 +22,11 @@ export async function selectOwned(
   return rows[0];
 }
 
-/** A new conversation's row: everything but the counters, which start at their defaults. */
-export type NewConversation = Omit<Conversation, 'version' | 'messageCount' | 'lastMessageAt'>;
+/** A new conversation's row: everything but the counters and marks, which start at defaults. */
+export type NewConversation = Omit<
+  Conversation,
+  'version' | 'messageCount' | 'lastMessageAt' | 'pinnedAt' | 'archivedAt'
+>;
 
 /**
  * Inserts a conversation and returns the stored row in one statement. A duplicate idempotency key
@@ -81,7 +84,55 @@ export async function writeTitle(db: Db, write: TitleWrite): Promise<Conversatio
   return rows[0];
 }
 
-export interface PageQuery {
+/** A mark a conversation either carries (since a time) or not: pinned, archived. */
+export type ConversationMark = 'pinnedAt' | 'archivedAt';
+
+export interface MarkWrite {
+  id: string;
+  userId: string;
+  mark: ConversationMark;
+  /** Set the mark (now) or clear it. */
+  on: boolean;
+  expectedVersion?: number | undefined;
+}
+
+/**
+ * Sets or clears a mark and counts the version, in one statement that also checks the owner, the
+ * expected version and that the mark changes: the row written, or undefined when nothing matched
+ * (then the caller tells unknown from conflict from already-so). `updatedAt` stays: pinning and
+ * archiving organise a conversation without making it recently active.
+ */
+export async function writeMark(db: Db, write: MarkWrite): Promise<Conversation | undefined> {
+  const column = Prisma.raw(write.mark === 'pinnedAt' ? '"pinnedAt"' : '"archivedAt"');
+  const versionMatches =
+    write.expectedVersion === undefined
+      ? Prisma.empty
+      : Prisma.sql`AND "version" = ${write.expectedVersion}`;
+  const rows = await db.$queryRaw<Conversation[]>`
+    UPDATE "Conversation"
+    SET ${column} = ${write.on ? new Date() : null}, "version" = "version" + 1,
+        "updatedById" = ${write.userId}
+    WHERE "id" = ${write.id} AND "userId" = ${write.userId}
+      AND ${column} ${Prisma.raw(write.on ? 'IS NULL' : 'IS NOT NULL')} ${versionMatches}
+    RETURNING *`;
+  return rows[0];
+}
+
+/** Which conversations a list holds by their marks: `undefined` places no condition. */
+export interface MarkFilter {
+  /** Only archived (true), only not archived (false). */
+  archived?: boolean | undefined;
+  /** Only pinned (true), only not pinned (false). */
+  pinned?: boolean | undefined;
+}
+
+function markConditions({ archived, pinned }: MarkFilter): Prisma.Sql {
+  const is = (column: string, on: boolean | undefined) =>
+    on === undefined ? Prisma.empty : Prisma.raw(`AND "${column}" IS ${on ? 'NOT ' : ''}NULL`);
+  return Prisma.sql`${is('archivedAt', archived)} ${is('pinnedAt', pinned)}`;
+}
+
+export interface PageQuery extends MarkFilter {
   userId: string;
   field: 'updatedAt' | 'createdAt';
   /** Walk the index from the newest down (true) or from the oldest up. */
@@ -104,7 +155,7 @@ export async function selectPage(db: Db, query: PageQuery): Promise<Conversation
     ? Prisma.sql`AND (${field}, "id") ${Prisma.raw(query.descending ? '<' : '>')} (${query.after.at}, ${query.after.id})`
     : Prisma.empty;
   return db.$queryRaw<Conversation[]>`
-    SELECT * FROM "Conversation" WHERE "userId" = ${query.userId} ${beyond}
+    SELECT * FROM "Conversation" WHERE "userId" = ${query.userId} ${beyond} ${markConditions(query)}
     ORDER BY ${field} ${order}, "id" ${order}
     LIMIT ${query.take}`;
 }

@@ -12,6 +12,8 @@ import type { ConversationDto, MessageDto } from '../data/dto.ts';
 export type ConversationEvent =
   | { type: 'created'; conversation: ConversationDto }
   | { type: 'renamed'; conversation: ConversationDto }
+  /** Pinned, unpinned, archived or unarchived: the conversation as it now is. */
+  | { type: 'updated'; conversation: ConversationDto }
   | { type: 'deleted'; id: string }
   | { type: 'message_appended'; message: MessageDto }
   /** Events were dropped (a subscriber too slow to keep up): refetch what is shown. */

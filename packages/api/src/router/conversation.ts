@@ -6,11 +6,13 @@ import {
   listConversations,
   renameConversation,
 } from '../conversation/conversations.ts';
+import { markConversation } from '../conversation/marks.ts';
 import { generateConversationTitle } from '../conversation/naming.ts';
 import {
   conversationByIdInput,
   createConversationInput,
   listConversationsInput,
+  markConversationInput,
   renameConversationInput,
 } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
@@ -37,6 +39,32 @@ export const conversationRouter = createTRPCRouter({
   generateTitle: protectedProcedure
     .input(conversationByIdInput)
     .mutation(({ ctx, input }) => generateConversationTitle(ctx, ctx.principal, input.id)),
+
+  /** Pinned conversations are listed first in the web app (list with `pinned: true`). */
+  pin: protectedProcedure
+    .input(markConversationInput)
+    .mutation(({ ctx, input }) =>
+      markConversation(ctx.db, ctx.principal, input, 'pinnedAt', true, ctx.events),
+    ),
+
+  unpin: protectedProcedure
+    .input(markConversationInput)
+    .mutation(({ ctx, input }) =>
+      markConversation(ctx.db, ctx.principal, input, 'pinnedAt', false, ctx.events),
+    ),
+
+  /** Archived conversations leave the default list; they stay readable and renamable by id. */
+  archive: protectedProcedure
+    .input(markConversationInput)
+    .mutation(({ ctx, input }) =>
+      markConversation(ctx.db, ctx.principal, input, 'archivedAt', true, ctx.events),
+    ),
+
+  unarchive: protectedProcedure
+    .input(markConversationInput)
+    .mutation(({ ctx, input }) =>
+      markConversation(ctx.db, ctx.principal, input, 'archivedAt', false, ctx.events),
+    ),
 
   delete: protectedProcedure
     .input(conversationByIdInput)

@@ -50,6 +50,16 @@ export const renameConversationInput = z.object({
 
 export const conversationByIdInput = z.object({ id: conversationIdSchema });
 
+/** Pin, unpin, archive, unarchive: which conversation, and optionally at which version. */
+export const markConversationInput = z.object({
+  id: conversationIdSchema,
+  /** When given, the change applies only if the conversation is still at this version. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+/** Which conversations a list holds: archived ones only when asked for. */
+export const ARCHIVED_FILTERS = ['exclude', 'include', 'only'] as const;
+
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
 
@@ -67,11 +77,15 @@ export const listConversationsInput = z
     before: conversationIdSchema.optional(),
     /** A field, descending when prefixed with "-". Default: most recently updated first. */
     sort: z.enum(CONVERSATION_SORTS).default('-updatedAt'),
+    /** Archived conversations: left out (the default), listed with the others, or alone. */
+    archived: z.enum(ARCHIVED_FILTERS).default('exclude'),
+    /** Only pinned (true) or only unpinned (false) conversations; both when absent. */
+    pinned: z.boolean().optional(),
   })
   .refine((input) => [input.cursor, input.after, input.before].filter(Boolean).length <= 1, {
     message: 'Give at most one of cursor, after and before.',
   })
-  .default({ limit: PAGE_SIZE_DEFAULT, sort: '-updatedAt' });
+  .default({ limit: PAGE_SIZE_DEFAULT, sort: '-updatedAt', archived: 'exclude' });
 
 export const appendMessageInput = z.object({
   conversationId: conversationIdSchema,

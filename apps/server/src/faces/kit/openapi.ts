@@ -24,7 +24,7 @@ const idempotencyHeader = z.object({
   }),
 });
 
-function operation(face: Face, r: Route): ZodOpenApiOperationObject {
+function operation(face: Face, r: Route, open: boolean): ZodOpenApiOperationObject {
   const header =
     r.precondition === 'if-match'
       ? ifMatchHeader
@@ -47,7 +47,8 @@ function operation(face: Face, r: Route): ZodOpenApiOperationObject {
     summary: r.summary,
     ...(r.description && { description: r.description }),
     tags: [face.name],
-    security: [{ bearerAuth: [] }],
+    // `{}` among the alternatives: the face also answers without credentials (PARLEY_RAG_OPEN_AS).
+    security: open ? [{}, { bearerAuth: [] }] : [{ bearerAuth: [] }],
     requestParams: {
       ...(r.params && { path: r.params }),
       ...(r.query && { query: r.query }),
@@ -84,11 +85,20 @@ export interface ExtraOperations {
   paths: ZodOpenApiPathsObject;
 }
 
-export function buildOpenApiDocument(faces: Face[], version: string, extra?: ExtraOperations) {
+/** `openFaces`: the faces this server serves without credentials too. */
+export function buildOpenApiDocument(
+  faces: Face[],
+  version: string,
+  openFaces: ReadonlySet<string> = new Set(),
+  extra?: ExtraOperations,
+) {
   const paths: ZodOpenApiPathsObject = { ...extra?.paths };
   for (const face of faces) {
     for (const r of face.routes) {
-      paths[r.path] = { ...paths[r.path], [r.method]: operation(face, r) };
+      paths[r.path] = {
+        ...paths[r.path],
+        [r.method]: operation(face, r, openFaces.has(face.name)),
+      };
     }
   }
   return createDocument({

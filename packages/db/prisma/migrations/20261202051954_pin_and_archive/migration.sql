@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Conversation" ADD COLUMN "archivedAt" DATETIME;
+ALTER TABLE "Conversation" ADD COLUMN "pinnedAt" DATETIME;
