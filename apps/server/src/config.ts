@@ -20,6 +20,17 @@ const resolveFromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? pr
  * it without an environment): written once, here, for both.
  */
 export const DEFAULT_BODY_LIMIT = '64kb';
+/** The largest import file (POST /api/import): a ChatGPT export of years of chats is this big. */
+export const DEFAULT_IMPORT_LIMIT = '256mb';
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Bytes of a size such as 64kb or 256mb. */
+export function sizeInBytes(size: string): number {
+  const match = /^(\d+)(b|kb|mb|gb)$/i.exec(size);
+  if (!match) throw new Error(`not a size: ${size}`);
+  return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!;
+}
 export const DEFAULT_RATE_LIMITS = { perCredential: 3000, perIp: 6000 };
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -131,6 +142,12 @@ const envSchema = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb')
       .default(DEFAULT_BODY_LIMIT),
+    /** Largest import file (POST /api/import); larger ones are 413. */
+    PARLEY_IMPORT_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb|gb)$/i, 'a size such as 64mb or 1gb')
+      .default(DEFAULT_IMPORT_LIMIT)
+      .transform(sizeInBytes),
     PARLEY_RATE_LIMIT_PER_KEY: z.coerce
       .number()
       .int()
@@ -194,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jwtAudience: e.PARLEY_JWT_AUDIENCE,
     },
     bodyLimit: e.PARLEY_BODY_LIMIT,
+    importLimitBytes: e.PARLEY_IMPORT_LIMIT,
     rateLimits: { perCredential: e.PARLEY_RATE_LIMIT_PER_KEY, perIp: e.PARLEY_RATE_LIMIT_PER_IP },
     corsOrigins: e.PARLEY_CORS_ORIGINS,
     trustProxy: e.PARLEY_TRUST_PROXY,

@@ -98,6 +98,7 @@ export async function startServer(
     deps,
     logger,
     bodyLimit: config.bodyLimit,
+    importLimitBytes: config.importLimitBytes,
     rateLimits: config.rateLimits,
     hitCounter: worker?.hitCounter,
     corsOrigins: config.corsOrigins,

@@ -92,6 +92,15 @@ const ops: Op[] = [
     () => ['GET', `/trpc/conversation.get?input=${encodeURIComponent(JSON.stringify({ id }))}`],
   ],
   ['tRPC rename', () => ['POST', '/trpc/conversation.rename', { id, title: 'Changed' }]],
+  [
+    'tRPC export',
+    () => [
+      'GET',
+      `/trpc/conversation.export?input=${encodeURIComponent(JSON.stringify({ id, format: 'markdown' }))}`,
+    ],
+  ],
+  ['export JSON', () => ['GET', `/api/export/conversations/${id}.json`]],
+  ['export Markdown', () => ['GET', `/api/export/conversations/${renderId(id, 'uuid')}.md`]],
   ['tRPC generateTitle', () => ['POST', '/trpc/conversation.generateTitle', { id }]],
   ['tRPC pin', () => ['POST', '/trpc/conversation.pin', { id }]],
   ['tRPC unpin', () => ['POST', '/trpc/conversation.unpin', { id }]],
@@ -133,6 +142,21 @@ const lists = (user: string): [string, string, (body: any) => string[]][] => [
     '/trpc/conversation.list',
     (body) => body.result.data.items.map((c: any) => c.id as string),
   ],
+  [
+    'NDJSON export',
+    '/api/export/conversations.ndjson',
+    // One line reads as a JSON object, several as text, none as no body.
+    (body) =>
+      (body === undefined
+        ? []
+        : typeof body === 'string'
+          ? body
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line))
+          : [body]
+      ).map((doc: any) => doc.id as string),
+  ],
 ];
 
 const snapshot = async () => ({
@@ -158,6 +182,50 @@ describe.each([
     expect(await snapshot()).toEqual(before);
   });
 
+  // An import goes to the caller's own account, whatever ids the file names: a valid credential
+  // of someone else gets its own copy and the original does not move; a refused one is 401.
+  it(`an import naming the conversation's id leaves it alone`, async () => {
+    const document = {
+      format: 'parley.conversation',
+      version: 1,
+      id,
+      title: 'Overwritten?',
+      model: 'default',
+      userDisplay: null,
+      timezone: null,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      messages: [{ role: 'user', content: 'injected', createdAt: new Date().toISOString() }],
+    };
+    const original = await t.database.db.conversation.findUniqueOrThrow({ where: { id } });
+    const originalMessages = await t.database.db.message.findMany({
+      where: { conversationId: id },
+    });
+    const before = await snapshot();
+    for (const [path, body] of [
+      ['/api/import', document],
+      ['/trpc/conversation.import', { content: JSON.stringify(document) }],
+    ] as const) {
+      const response = await call(t.url, 'POST', path, { key: tokens[token], body });
+      expect(response.status, path).toBe(status === 404 ? 200 : 401);
+      expect(JSON.stringify(response.body)).not.toMatch(/Private|secret/);
+    }
+    expect(await t.database.db.conversation.findUniqueOrThrow({ where: { id } })).toEqual(original);
+    expect(await t.database.db.message.findMany({ where: { conversationId: id } })).toEqual(
+      originalMessages,
+    );
+    if (status !== 404) expect(await snapshot()).toEqual(before);
+    else {
+      // The copy is the caller's (once: the second import found the first).
+      const copies = await t.database.db.conversation.findMany({
+        where: { title: 'Overwritten?' },
+      });
+      const owners = new Set(copies.map((c) => c.userId));
+      expect(owners.has(original.userId)).toBe(false);
+      await t.database.db.conversation.deleteMany({ where: { title: 'Overwritten?' } });
+    }
+  });
+
   // A valid credential of someone else lists its own (empty) conversations; a refused one is 401.
   const listStatus = status === 404 ? 200 : 401;
   it(`lists are ${listStatus} and do not show the conversation`, async () => {
@@ -165,7 +233,7 @@ describe.each([
       const response = await call(t.url, 'GET', path, { key: tokens[token] });
       expect(response.status, name).toBe(listStatus);
       if (listStatus === 200) expect(ids(response.body), name).toEqual([]);
-      expect(JSON.stringify(response.body), name).not.toMatch(/Private|secret/);
+      expect(JSON.stringify(response.body ?? null), name).not.toMatch(/Private|secret/);
     }
   });
 });

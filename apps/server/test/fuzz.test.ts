@@ -224,6 +224,8 @@ const procedures = [
   'conversation.unarchive',
   'message.append',
   'message.list',
+  'conversation.export',
+  'conversation.import',
   'message.get',
   'health.check',
   'nope.nothing',
@@ -250,6 +252,24 @@ const targetOf = (ids: fc.Arbitrary<string>): fc.Arbitrary<Target> =>
             ? `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`
             : `/trpc/${procedure}`,
       })),
+    // Export and import: ids in the download paths, any method, any query on the import.
+    fc
+      .tuple(
+        ids,
+        fc.constantFrom('.json', '.md', '', '.ndjson', '.json.md'),
+        fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE'),
+      )
+      .map(([id, extension, method]) => ({
+        method,
+        path: `/api/export/conversations/${encodePathSegment(id)}${extension}`,
+      })),
+    fc
+      .tuple(
+        fc.constantFrom('GET', 'POST', 'POST', 'POST', 'PUT'),
+        fc.constantFrom('', '?format=parley', '?format=chatgpt', '?format=x', '?format=a&format=b'),
+      )
+      .map(([method, query]) => ({ method, path: `/api/import${query}` })),
+    fc.constant({ method: 'GET', path: '/api/export/conversations.ndjson' }),
     fc
       .tuple(
         fc.constantFrom('/v1/conversations', '/v1/messages', '/v2/conversations'),

@@ -23,7 +23,9 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'bodyLimit' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>> & {
+  options: Partial<
+    Pick<AppOptions, 'bodyLimit' | 'importLimitBytes' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>
+  > & {
     /** PARLEY_RAG_OPEN_AS's org and user, resolved as the server resolves them at start-up. */
     ragOpenAs?: { org: string; user: string };
   } & Partial<Pick<ApiDeps, 'titleGenerator' | 'autoTitles'>> & { auth?: AuthConfig } = {},
@@ -50,6 +52,7 @@ export async function startTestApp(
     deps,
     logger,
     bodyLimit: options.bodyLimit,
+    importLimitBytes: options.importLimitBytes,
     rateLimits: options.rateLimits,
     corsOrigins: options.corsOrigins,
     trustProxy: options.trustProxy,

@@ -12,7 +12,7 @@ import { cyclesOf, readImportGraph, type SourceModule } from '../testing/import-
 const LAYERS: readonly (readonly [layer: string, members: readonly string[]])[] = [
   ['rules', ['rules/']],
   ['data access', ['data/']],
-  ['services', ['auth/', 'deps/', 'conversation/', 'demo/']],
+  ['services', ['auth/', 'deps/', 'conversation/', 'demo/', 'portability/']],
   ['tRPC procedures', ['trpc.ts']],
   ['routers', ['router/']],
   ['entry points', ['root.ts', 'index.ts']],

@@ -54,6 +54,15 @@ export {
 } from './deps/conversation-events.ts';
 export * from './rules/index.ts';
 export * from './rules/schemas.ts';
+export * from './rules/portability-schemas.ts';
+export { EXPORT_FORMAT, EXPORT_VERSION, exportFileName } from './rules/export-format.ts';
+export {
+  exportAllConversations,
+  openConversationExport,
+  type ExportFormat,
+} from './portability/export.ts';
+export { importConversations, type ImportReport, type ImportSource } from './portability/import.ts';
+export { ImportFileError, type FilePosition } from './portability/json-items.ts';
 export type { ConversationDto, MessageDto, TitleSource } from './data/dto.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -6,7 +6,12 @@ import { appRouter, createTRPCContext, type ApiDeps, type Principal } from '@par
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS } from '../config.ts';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_IMPORT_LIMIT,
+  DEFAULT_RATE_LIMITS,
+  sizeInBytes,
+} from '../config.ts';
 import { faceNamespaces, faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { ragFace } from '../faces/rag.ts';
@@ -15,6 +20,8 @@ import { rateLimits, type HitCounter, type RateLimits } from './limits.ts';
 import { corsPolicy, securityHeaders } from './security.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
+import { portabilityRoutes } from './portability.ts';
+import { PORTABILITY_TAG, portabilityPaths } from './portability-openapi.ts';
 import { jsonOnlyForTrpc } from './trpc-content-type.ts';
 import { requestLogging } from './request-logging.ts';
 import { authorizationOf, sessionRoutes, type SessionOptions } from './session.ts';
@@ -28,6 +35,8 @@ export interface AppOptions {
   logger: Logger;
   /** Largest accepted REST request body; larger ones are 413 in the face's shape. */
   bodyLimit?: string;
+  /** Largest import file (POST /api/import), in bytes. */
+  importLimitBytes?: number;
   /** Requests per minute per credential and per client address (0: off). */
   rateLimits?: RateLimits;
   /** Where the limits are counted: this process's memory unless given (shared by workers). */
@@ -50,6 +59,7 @@ export function createApp({
   webDist,
   session,
   bodyLimit = DEFAULT_BODY_LIMIT,
+  importLimitBytes = sizeInBytes(DEFAULT_IMPORT_LIMIT),
   rateLimits: limits = DEFAULT_RATE_LIMITS,
   hitCounter,
   corsOrigins = [],
@@ -83,7 +93,13 @@ export function createApp({
     }),
   );
 
-  app.use(apiDocs(faces, API_VERSION, new Set(ragOpenAs ? [ragFace.name] : [])));
+  app.use(
+    apiDocs(faces, API_VERSION, new Set(ragOpenAs ? [ragFace.name] : []), {
+      tag: PORTABILITY_TAG,
+      paths: portabilityPaths,
+    }),
+  );
+  app.use(portabilityRoutes(deps, { importLimitBytes }));
   for (const face of faces) {
     const anonymousAs = face.name === ragFace.name ? ragOpenAs : undefined;
     app.use(mountFace(face, deps, { bodyLimit, anonymousAs }));

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Router } from 'express';
-import { buildOpenApiDocument } from '../faces/kit/openapi.ts';
+import { buildOpenApiDocument, type ExtraOperations } from '../faces/kit/openapi.ts';
 import type { Face } from '../faces/kit/route.ts';
 import { docsContentSecurityPolicy } from './security.ts';
 
@@ -61,11 +61,12 @@ export function apiDocs(
   faces: Face[],
   version: string,
   openFaces: ReadonlySet<string> = new Set(),
+  extra?: ExtraOperations,
 ): Router {
   if (!existsSync(SCALAR_BUNDLE)) {
     throw new Error(`The API reference's script is missing at ${SCALAR_BUNDLE}: reinstall.`);
   }
-  const document = buildOpenApiDocument(faces, version, openFaces);
+  const document = buildOpenApiDocument(faces, version, openFaces, extra);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -16,6 +16,7 @@ import {
   renameConversationInput,
 } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
+import { portabilityProcedures } from './portability.ts';
 
 export const conversationRouter = createTRPCRouter({
   create: protectedProcedure
@@ -77,4 +78,6 @@ export const conversationRouter = createTRPCRouter({
   changes: protectedProcedure.subscription(async function* ({ ctx, signal }) {
     yield* changesWhileAuthorized(ctx, ctx.principal, ctx.authorization, signal);
   }),
+
+  ...portabilityProcedures,
 });

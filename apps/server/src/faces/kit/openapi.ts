@@ -79,13 +79,20 @@ function operation(face: Face, r: Route, open: boolean): ZodOpenApiOperationObje
   };
 }
 
+/** Routes beside the faces (export and import), with their own tag. */
+export interface ExtraOperations {
+  tag: { name: string; description: string };
+  paths: ZodOpenApiPathsObject;
+}
+
 /** `openFaces`: the faces this server serves without credentials too. */
 export function buildOpenApiDocument(
   faces: Face[],
   version: string,
   openFaces: ReadonlySet<string> = new Set(),
+  extra?: ExtraOperations,
 ) {
-  const paths: ZodOpenApiPathsObject = {};
+  const paths: ZodOpenApiPathsObject = { ...extra?.paths };
   for (const face of faces) {
     for (const r of face.routes) {
       paths[r.path] = {
@@ -105,7 +112,10 @@ export function buildOpenApiDocument(
         'value rendered in each vendor’s format.',
     },
     servers: [{ url: '/', description: 'This server' }],
-    tags: faces.map((face) => ({ name: face.name, description: face.description })),
+    tags: [
+      ...faces.map((face) => ({ name: face.name, description: face.description })),
+      ...(extra ? [extra.tag] : []),
+    ],
     components: {
       securitySchemes: {
         bearerAuth: {
