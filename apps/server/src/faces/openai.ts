@@ -377,7 +377,7 @@ export const openAiFace: Face = {
       params: itemParams,
       query: z.object({ include }),
       success: { status: 200, description: 'The item.', schema: Message },
-      errors: [401, 404, 429],
+      errors: [400, 401, 404, 429],
       async handler({ api, params }) {
         const message = await forItem(params.item_id, () =>
           api.message.get({
