@@ -6,6 +6,7 @@ import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
 import { useAppendMessage } from './mutations.ts';
 import { followLink } from './router.ts';
+import { ConversationMetadata } from './ConversationMetadata.tsx';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation } from './trpc.ts';
 
@@ -168,6 +169,7 @@ export function ConversationDetail({ id }: { id: string }) {
     <>
       {back}
       <Header conversation={query.data} />
+      <ConversationMetadata metadata={query.data.metadata} />
       <Messages conversationId={id} />
       <AppendForm conversationId={id} />
     </>

@@ -15,6 +15,7 @@ export function applyEvent(cache: ConversationCache, event: ConversationEvent): 
   switch (event.type) {
     case 'created':
     case 'renamed':
+    case 'updated':
       cache.upsert(event.conversation);
       break;
     case 'deleted':
