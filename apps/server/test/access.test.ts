@@ -13,6 +13,8 @@ import { call, startTestApp, type TestApp } from '../testing/in-process-app.ts';
 const SECRET = 'access-matrix-secret-0123456789-abcdef';
 let t: TestApp;
 let id: string;
+/** The conversation's one message, as the OpenAI face names it. */
+let itemId: string;
 const tokens: Record<string, string> = {};
 
 const sign = (claims: Record<string, unknown>, secret = SECRET, expires = '5m') =>
@@ -48,11 +50,19 @@ beforeAll(async () => {
     body: { title: 'Private' },
   });
   id = created.body.conversation._id;
-  await call(t.url, 'POST', '/trpc/message.append', {
+  await appendSecret();
+});
+
+/** The owner's message in the conversation, whose id the OpenAI item routes name. */
+async function appendSecret() {
+  const appended = await call(t.url, 'POST', '/trpc/message.append', {
     key: tokens.owner,
     body: { conversationId: id, role: 'user', content: 'secret' },
   });
-});
+  itemId = `msg_${(appended.body.result.data.id as string).toLowerCase()}`;
+}
+
+const openAi = () => `/openai/v1/conversations/${renderId(id, 'orq')}`;
 afterAll(() => t.close());
 
 // `user` is Dify's end user: each caller names itself. (An organization key may act for any user
@@ -117,12 +127,22 @@ const ops: Op[] = [
     'tRPC message.append',
     () => ['POST', '/trpc/message.append', { conversationId: id, role: 'user', content: 'x' }],
   ],
+  ['OpenAI get', () => ['GET', openAi()]],
+  ['OpenAI update', () => ['POST', openAi(), { metadata: { changed: 'yes' } }]],
+  ['OpenAI items list', () => ['GET', `${openAi()}/items`]],
+  [
+    'OpenAI items create',
+    () => ['POST', `${openAi()}/items`, { items: [{ role: 'user', content: 'x' }] }],
+  ],
+  ['OpenAI item get', () => ['GET', `${openAi()}/items/${itemId}`]],
   ['orq delete', () => ['DELETE', `/v2/conversations/${renderId(id, 'orq')}`]],
   [
     'Dify delete',
     (user = 'alice') => ['DELETE', `/v1/conversations/${renderId(id, 'uuid')}`, { user }],
   ],
   ['tRPC delete', () => ['POST', '/trpc/conversation.delete', { id }]],
+  ['OpenAI item delete', () => ['DELETE', `${openAi()}/items/${itemId}`]],
+  ['OpenAI delete', () => ['DELETE', openAi()]],
 ];
 
 /** Each list, as [name, path, the ids of the conversations listed (canonical)]. */
@@ -263,6 +283,7 @@ describe('the owner', () => {
         body: { title: 'Private' },
       });
       id = recreated.body.conversation._id;
+      await appendSecret();
       const [m, p, b] = request();
       expect((await call(t.url, m, p, { key: tokens.owner, body: b })).status).toBeLessThan(300);
       return;

@@ -28,6 +28,8 @@ let key: string;
 let otherKey: string;
 let ownId: string;
 let foreignId: string;
+/** The one message of ownId, as the OpenAI face names it (msg_…). */
+let ownItemId: string;
 let reader: Database.Database;
 
 beforeAll(async () => {
@@ -43,10 +45,11 @@ beforeAll(async () => {
       body: { title: 'Theirs' },
     })
   ).body.conversation._id;
-  await call(t.url, 'POST', '/trpc/message.append', {
+  const appended = await call(t.url, 'POST', '/trpc/message.append', {
     key,
     body: { conversationId: ownId, role: 'user', content: 'hi' },
   });
+  ownItemId = `msg_${(appended.body.result.data.id as string).toLowerCase()}`;
   reader = new Database(t.database.file, { readonly: true });
 });
 afterAll(async () => {
@@ -87,8 +90,9 @@ const hostile = fc.constantFrom(
   ' ',
 );
 
-const idsOf = (ownId: string, foreignId: string) =>
+const idsOf = (ownId: string, foreignId: string, ownItemId: string) =>
   fc.oneof(
+    fc.constantFrom(ownItemId, ownItemId.toUpperCase(), `msg_${ownId.toLowerCase()}`, 'msg_'),
     fc
       .constantFrom(ownId, foreignId)
       .chain((id) =>
@@ -139,6 +143,10 @@ const field = fc.constantFrom(
   'limit',
   'cursor',
   'sort',
+  'metadata',
+  'items',
+  'type',
+  'text',
   '__proto__',
   'constructor',
   'prototype',
@@ -230,18 +238,21 @@ const procedures = [
   'health.check',
   'nope.nothing',
 ];
-const targetOf = (ids: fc.Arbitrary<string>): fc.Arbitrary<Target> =>
+const targetOf = (ids: fc.Arbitrary<string>, ownItems: string): fc.Arbitrary<Target> =>
   fc.oneof(
     fc
       .tuple(
         fc.constantFrom(...faces.flatMap((f) => f.routes)),
         ids,
+        ids,
         fc.boolean(),
         fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
       )
-      .map(([r, id, sameMethod, otherMethod]) => ({
+      .map(([r, id, itemId, sameMethod, otherMethod]) => ({
         method: sameMethod ? r.method.toUpperCase() : otherMethod,
-        path: r.path.replace(/\{\w+\}/g, encodePathSegment(id)),
+        path: r.path
+          .replace('{item_id}', encodePathSegment(itemId))
+          .replace(/\{\w+\}/g, encodePathSegment(id)),
       })),
     fc
       .tuple(fc.constantFrom(...procedures), fc.constantFrom('GET', 'POST'), shaped)
@@ -272,7 +283,7 @@ const targetOf = (ids: fc.Arbitrary<string>): fc.Arbitrary<Target> =>
     fc.constant({ method: 'GET', path: '/api/export/conversations.ndjson' }),
     fc
       .tuple(
-        fc.constantFrom('/v1/conversations', '/v1/messages', '/v2/conversations'),
+        fc.constantFrom('/v1/conversations', '/v1/messages', '/v2/conversations', ownItems),
         fc.dictionary(
           fc.constantFrom(
             'user',
@@ -284,6 +295,9 @@ const targetOf = (ids: fc.Arbitrary<string>): fc.Arbitrary<Target> =>
             'pinned',
             'starting_after',
             'ending_before',
+            'after',
+            'order',
+            'include',
             '__proto__',
           ),
           fc.oneof(hostile, fc.string({ maxLength: 20 }), ids),
@@ -362,7 +376,10 @@ describe('fuzzing every route and procedure', () => {
   it(`never answers 5xx, errors are in the API’s shape, and refused requests change nothing (seed ${SEED})`, async () => {
     await fc.assert(
       fc.asyncProperty(
-        targetOf(idsOf(ownId, foreignId)),
+        targetOf(
+          idsOf(ownId, foreignId, ownItemId),
+          `/openai/v1/conversations/${renderId(ownId, 'orq')}/items`,
+        ),
         authorization,
         contentType,
         rawBody,

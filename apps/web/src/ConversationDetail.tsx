@@ -18,6 +18,7 @@ import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
 import { useAppendMessage, useDeleteWithUndo } from './mutations.ts';
 import { navigate } from './router.ts';
+import { ConversationMetadata } from './ConversationMetadata.tsx';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation, type Message } from './trpc.ts';
 
@@ -244,6 +245,7 @@ export function ConversationDetail({ id }: { id: string }) {
   return (
     <>
       <Header conversation={query.data} />
+      <ConversationMetadata metadata={query.data.metadata} />
       <Messages conversationId={id} />
       <Composer draftKey={id} onSend={(m) => append.mutate({ conversationId: id, ...m })} />
     </>

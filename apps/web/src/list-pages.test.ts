@@ -29,6 +29,7 @@ function conv(id: string, patch: Partial<Conversation> = {}): Conversation {
     userId: 'u',
     createdById: 'u',
     updatedById: 'u',
+    metadata: {},
     ...patch,
   };
 }

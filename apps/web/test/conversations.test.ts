@@ -321,6 +321,26 @@ describe('conversations', () => {
       title: 'Deleted from its own page',
     });
   });
+
+  it('shows a conversation’s metadata, and a change made elsewhere live', async () => {
+    const c = await createViaApi(stack, page, 'With metadata');
+    await stack.api('mutation', 'conversation.setMetadata', {
+      id: c.id,
+      metadata: { project: 'p-42' },
+    });
+    await titleOf(page, c.id).click();
+    await page.getByRole('heading', { name: 'With metadata' }).waitFor();
+    const metadata = page.getByRole('definition').filter({ hasText: 'p-42' });
+    await metadata.waitFor();
+    await stack.api('mutation', 'conversation.setMetadata', {
+      id: c.id,
+      metadata: { project: 'p-43', tag: 'travel' },
+    });
+    await page.getByRole('definition').filter({ hasText: 'travel' }).waitFor();
+    expect(await page.getByRole('definition').allInnerTexts()).toEqual(['p-43', 'travel']);
+    await page.getByRole('link', { name: '← All conversations' }).click();
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  });
 });
 
 describe('narrow window', () => {

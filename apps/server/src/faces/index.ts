@@ -2,6 +2,7 @@
 import { difyFace } from './dify.ts';
 import { florentFace } from './florent.ts';
 import type { Face } from './kit/route.ts';
+import { openAiFace } from './openai.ts';
 import { orqFace } from './orq.ts';
 import { ragFace } from './rag.ts';
 
@@ -35,7 +36,7 @@ function withPrefixes(all: Face[]): Face[] {
   return all.map((face) => ({ ...face, prefix: facePrefix(all, face) }));
 }
 
-export const faces: Face[] = withPrefixes([florentFace, orqFace, ragFace, difyFace]);
+export const faces: Face[] = withPrefixes([florentFace, orqFace, ragFace, difyFace, openAiFace]);
 
 /** The face whose prefix a path is under, if any. */
 export function faceForPath(all: Face[], path: string): Face | undefined {

@@ -26,7 +26,7 @@ const SCALAR_VERSION = (
 const SCALAR_SCRIPT = `/docs/scalar-${SCALAR_VERSION}.js`;
 
 /**
- * Every tag open (four faces, a dozen operations), and nothing that loads from or links to
+ * Every tag open (five faces, some twenty operations), and nothing that loads from or links to
  * Scalar's own services: fonts, telemetry, its AI agent, MCP and developer tools.
  */
 const SCALAR_CONFIGURATION = {

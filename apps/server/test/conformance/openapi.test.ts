@@ -9,6 +9,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
+import { trpc } from '../../testing/server-process.ts';
 import { appendMessage, createConversation, UNKNOWN } from './schemas.ts';
 
 let t: TestApp;
@@ -183,6 +184,8 @@ interface Probe {
   badQuery?: string;
   /** Needs a user message first (automatic naming). */
   messages?: boolean;
+  /** Names a message of the conversation too (the OpenAI face's `{item_id}`). */
+  item?: boolean;
 }
 
 /** How to call each documented operation successfully; the test fails when one is missing. */
@@ -205,22 +208,41 @@ const PROBES: Record<string, Probe> = {
     messages: true,
     badQuery: 'conversation_id=x&user=alice&limit=0',
   },
+  'post /openai/v1/conversations': { body: { metadata: { probe: 'yes' } } },
+  'get /openai/v1/conversations/{conversation_id}': {},
+  'post /openai/v1/conversations/{conversation_id}': { body: { metadata: { probe: 'yes' } } },
+  'delete /openai/v1/conversations/{conversation_id}': {},
+  'get /openai/v1/conversations/{conversation_id}/items': {
+    query: 'limit=5&order=asc',
+    badQuery: 'limit=0',
+  },
+  'post /openai/v1/conversations/{conversation_id}/items': {
+    body: { items: [{ role: 'user', content: 'Probe' }] },
+  },
+  'get /openai/v1/conversations/{conversation_id}/items/{item_id}': { item: true },
+  'delete /openai/v1/conversations/{conversation_id}/items/{item_id}': { item: true },
 };
 
+/** The OpenAI face's id of each probe conversation's message, by the conversation's ULID. */
+const itemIds = new Map<string, string>();
+const UNKNOWN_ITEM = 'msg_01j00000000000000000000000';
+
 /** The path with its parameter filled in. */
-function fill(route: string, id: string): string {
-  return route.replace(/\{\w+\}/g, encodeURIComponent(id));
+function fill(route: string, id: string, itemId = UNKNOWN_ITEM): string {
+  return route
+    .replace('{item_id}', encodeURIComponent(itemId))
+    .replace(/\{\w+\}/g, encodeURIComponent(id));
 }
 
 /** A conversation id as the face of `route` renders it. */
 function idFor(route: string, ulid: string): string {
-  if (route.startsWith('/v2/')) return renderId(ulid, 'orq');
+  if (route.startsWith('/v2/') || route.startsWith('/openai/')) return renderId(ulid, 'orq');
   if (route.startsWith('/v1/')) return renderId(ulid, 'uuid');
   return renderId(ulid, 'ulid');
 }
 
 function unknownFor(route: string): string {
-  if (route.startsWith('/v2/')) return UNKNOWN.orq;
+  if (route.startsWith('/v2/') || route.startsWith('/openai/')) return UNKNOWN.orq;
   if (route.startsWith('/v1/')) return UNKNOWN.uuid;
   return UNKNOWN.ulid;
 }
@@ -254,7 +276,13 @@ describe('each operation, probed, answers only documented statuses and shapes', 
         headers?: Record<string, string>;
       },
     ) => {
-      const target = hasId ? fill(route, ulid ? idFor(route, ulid) : unknownFor(route)) : route;
+      const target = hasId
+        ? fill(
+            route,
+            ulid ? idFor(route, ulid) : unknownFor(route),
+            (ulid && itemIds.get(ulid)) || UNKNOWN_ITEM,
+          )
+        : route;
       const response = await call(
         t.url,
         method.toUpperCase(),
@@ -292,6 +320,16 @@ describe('each operation, probed, answers only documented statuses and shapes', 
     const fresh = async () => {
       const { id } = await createConversation(t.url, alice, 'Probe target');
       if (probe.messages) await appendMessage(t.url, alice, id, 'user', 'Name me from this');
+      if (probe.item) {
+        const { body } = await trpc(
+          t.url,
+          'mutation',
+          'message.append',
+          { conversationId: id, role: 'user', content: 'An item' },
+          alice,
+        );
+        itemIds.set(id, `msg_${(body.result.data.id as string).toLowerCase()}`);
+      }
       return id;
     };
     const valid = {
@@ -366,6 +404,7 @@ describe('around the faces', () => {
       ['/v2/nothing', 'get /v2/conversations/{conversation_id}'],
       ['/api/conversations/x/y', 'get /api/conversations/{conversation_id}'],
       ['/v1/conversations/x/y/z', 'delete /v1/conversations/{conversation_id}'],
+      ['/openai/v1/nothing', 'get /openai/v1/conversations/{conversation_id}'],
     ];
     for (const [route, op] of cases) {
       const [method, path] = op.split(' ') as [string, string];

@@ -47,6 +47,26 @@ const byId: [string, string, (id: string) => string, unknown][] = [
     { name: 'x', user: 'eve' },
   ],
   ['Dify delete', 'DELETE', (id) => `/v1/conversations/${renderId(id, 'uuid')}`, { user: 'eve' }],
+  ['OpenAI get', 'GET', (id) => `/openai/v1/conversations/${renderId(id, 'orq')}`, undefined],
+  [
+    'OpenAI update',
+    'POST',
+    (id) => `/openai/v1/conversations/${renderId(id, 'orq')}`,
+    { metadata: { a: 'b' } },
+  ],
+  ['OpenAI delete', 'DELETE', (id) => `/openai/v1/conversations/${renderId(id, 'orq')}`, undefined],
+  [
+    'OpenAI items list',
+    'GET',
+    (id) => `/openai/v1/conversations/${renderId(id, 'orq')}/items`,
+    undefined,
+  ],
+  [
+    'OpenAI items create',
+    'POST',
+    (id) => `/openai/v1/conversations/${renderId(id, 'orq')}/items`,
+    { items: [{ role: 'user', content: 'x' }] },
+  ],
 ];
 
 const UNKNOWN = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
@@ -59,7 +79,7 @@ describe('not found looks the same whatever the reason', () => {
     const malformed = await call(
       t.url,
       method,
-      path(UNKNOWN).replace(/[^/]+(\/name|\/generate-name)?$/, 'not-an-id$1'),
+      path(UNKNOWN).replace(/[^/]+(\/name|\/generate-name|\/items)?$/, 'not-an-id$1'),
       {
         key: eve,
         body,
@@ -86,6 +106,14 @@ describe('not found looks the same whatever the reason', () => {
       message: 'Conversation Not Exists.',
       status: 404,
     });
+    expect(bodies[9]!.body).toEqual({
+      error: {
+        message: 'Conversation not found.',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    });
   });
 });
 
@@ -95,6 +123,7 @@ describe('credentials', () => {
     ['orq', 'GET', '/v2/conversations', undefined],
     ['RAG', 'GET', `/api/conversations/${UNKNOWN}`, undefined],
     ['Dify', 'GET', '/v1/conversations?user=alice', undefined],
+    ['OpenAI', 'POST', '/openai/v1/conversations', {}],
   ];
 
   it.each(routes)(
@@ -119,6 +148,16 @@ describe('credentials', () => {
             status: 401,
           });
           expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+        }
+        if (face === 'OpenAI') {
+          expect(response.body).toEqual({
+            error: {
+              message: expect.any(String),
+              type: 'invalid_request_error',
+              param: null,
+              code: headers.authorization ? 'invalid_api_key' : null,
+            },
+          });
         }
       }
     },

@@ -7,12 +7,18 @@ import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { isUniqueViolation } from '../data/db-errors.ts';
-import { toConversationDto, type ConversationDto } from '../data/dto.ts';
 import {
-  insertConversation,
+  toConversationDto,
+  toMessageDto,
+  type ConversationDto,
+  type MessageDto,
+} from '../data/dto.ts';
+import {
+  insertConversationWithMessages,
   selectByIdempotencyKey,
   selectOwned,
   selectPage,
+  writeMetadata,
   writeTitle,
 } from '../data/statements.ts';
 import { decodeCursor, encodeCursor, type ConversationPosition } from '../rules/cursor.ts';
@@ -21,9 +27,11 @@ import type {
   createConversationInput,
   listConversationsInput,
   renameConversationInput,
+  setMetadataInput,
 } from '../rules/schemas.ts';
 import { notFound, requireId, requireOwnedConversation } from './access.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
+import { nameUntitledInBackground, type NamingDeps } from './naming.ts';
 
 export const DEFAULT_TITLE = 'New conversation';
 export const DEFAULT_MODEL = 'default';
@@ -36,42 +44,76 @@ export async function getConversation(
   return toConversationDto(await requireOwnedConversation(db, caller, rawId));
 }
 
+/**
+ * Creates a conversation, with its first messages (in one transaction) when given. An untitled
+ * one with a user message among them is named in the background when `naming` is given, as an
+ * append would name it. A replayed idempotency key adds no messages.
+ */
 export async function createConversation(
   db: Db,
   caller: Principal,
   input: z.output<typeof createConversationInput>,
   events: ConversationEvents,
+  naming?: NamingDeps,
 ): Promise<ConversationDto> {
+  return (await createConversationWithMessages(db, caller, input, events, naming)).conversation;
+}
+
+export async function createConversationWithMessages(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof createConversationInput>,
+  events: ConversationEvents,
+  naming?: NamingDeps,
+): Promise<{ conversation: ConversationDto; messages: MessageDto[] }> {
   const { idempotencyKey } = input;
   if (idempotencyKey) {
     const first = await findByIdempotencyKey(db, caller, idempotencyKey);
-    if (first) return first;
+    if (first) return { conversation: first, messages: [] };
   }
   const now = new Date();
+  const id = newId();
   try {
-    const row = await insertConversation(db, {
-      id: newId(),
-      orgId: caller.orgId,
-      userId: caller.userId,
-      title: input.title ?? DEFAULT_TITLE,
-      titleSource: input.title ? 'user' : 'default',
-      model: input.model ?? DEFAULT_MODEL,
-      userDisplay: input.userDisplay ?? null,
-      timezone: input.timezone ?? null,
-      idempotencyKey: idempotencyKey ?? null,
-      createdAt: now,
-      updatedAt: now,
-      createdById: caller.userId,
-      updatedById: caller.userId,
-    });
-    const conversation = toConversationDto(row);
+    const stored = await insertConversationWithMessages(
+      db,
+      {
+        id,
+        orgId: caller.orgId,
+        userId: caller.userId,
+        title: input.title ?? DEFAULT_TITLE,
+        titleSource: input.title ? 'user' : 'default',
+        model: input.model ?? DEFAULT_MODEL,
+        userDisplay: input.userDisplay ?? null,
+        timezone: input.timezone ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        createdAt: now,
+        updatedAt: now,
+        createdById: caller.userId,
+        updatedById: caller.userId,
+        metadata: JSON.stringify(input.metadata ?? {}),
+      },
+      (input.messages ?? []).map((m) => ({
+        id: newId(),
+        conversationId: id,
+        role: m.role,
+        content: m.content,
+        createdAt: now,
+      })),
+    );
+    const conversation = toConversationDto(stored.conversation);
+    const messages = stored.messages.map(toMessageDto);
     events.publish(caller.userId, { type: 'created', conversation });
-    return conversation;
+    for (const message of messages)
+      events.publish(caller.userId, { type: 'message_appended', message });
+    if (naming && !input.title && messages.some((m) => m.role === 'user')) {
+      nameUntitledInBackground(naming, caller, id);
+    }
+    return { conversation, messages };
   } catch (error) {
     // Two concurrent creates with one key: the unique index lets one win; the other replays it.
     if (idempotencyKey && isUniqueViolation(error)) {
       const first = await findByIdempotencyKey(db, caller, idempotencyKey);
-      if (first) return first;
+      if (first) return { conversation: first, messages: [] };
     }
     throw error;
   }
@@ -107,6 +149,33 @@ export async function renameConversation(
   if (row) {
     const conversation = toConversationDto(row);
     events.publish(caller.userId, { type: 'renamed', conversation });
+    return conversation;
+  }
+  const current = await selectOwned(db, id, caller.userId);
+  if (!current) throw notFound();
+  throw new TRPCError({
+    code: 'CONFLICT',
+    message: `Conversation is at version ${current.version}, not ${input.expectedVersion}.`,
+  });
+}
+
+/** Replaces the metadata whole, with the same owner and version checks as a rename. */
+export async function setConversationMetadata(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof setMetadataInput>,
+  events: ConversationEvents,
+): Promise<ConversationDto> {
+  const id = requireId(input.id);
+  const row = await writeMetadata(db, {
+    id,
+    userId: caller.userId,
+    metadata: JSON.stringify(input.metadata),
+    expectedVersion: input.expectedVersion,
+  });
+  if (row) {
+    const conversation = toConversationDto(row);
+    events.publish(caller.userId, { type: 'updated', conversation });
     return conversation;
   }
   const current = await selectOwned(db, id, caller.userId);

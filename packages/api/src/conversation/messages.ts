@@ -3,10 +3,25 @@ import type { Db } from '@parley/db';
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
-import { toMessageDto, type MessageDto } from '../data/dto.ts';
-import { insertMessage, selectMessage, selectMessages } from '../data/statements.ts';
+import {
+  toConversationDto,
+  toMessageDto,
+  type ConversationDto,
+  type MessageDto,
+} from '../data/dto.ts';
+import {
+  deleteMessageRow,
+  insertMessages,
+  selectMessage,
+  selectMessages,
+} from '../data/statements.ts';
 import { newId, parseId } from '../rules/ids.ts';
-import type { appendMessageInput, listMessagesInput, messageByIdInput } from '../rules/schemas.ts';
+import type {
+  appendMessageInput,
+  appendMessagesInput,
+  listMessagesInput,
+  messageByIdInput,
+} from '../rules/schemas.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
 import { notFound, requireId, requireOwnedConversation } from './access.ts';
 import { nameUntitledInBackground, type NamingDeps } from './naming.ts';
@@ -24,22 +39,70 @@ export async function appendMessage(
   events: ConversationEvents,
   naming?: NamingDeps,
 ): Promise<MessageDto> {
+  const { conversationId, role, content } = input;
+  const [message] = await appendMessages(
+    db,
+    caller,
+    { conversationId, messages: [{ role, content }] },
+    events,
+    naming,
+  );
+  return message!;
+}
+
+/** Several messages in order, in one transaction (all or none); ids follow the same order. */
+export async function appendMessages(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof appendMessagesInput>,
+  events: ConversationEvents,
+  naming?: NamingDeps,
+): Promise<MessageDto[]> {
   const conversationId = requireId(input.conversationId);
-  const inserted = await insertMessage(db, caller.userId, {
-    id: newId(),
-    conversationId,
-    role: input.role,
-    content: input.content,
-    createdAt: new Date(),
-  });
+  const createdAt = new Date();
+  const inserted = await insertMessages(
+    db,
+    caller.userId,
+    input.messages.map((m) => ({
+      id: newId(),
+      conversationId,
+      role: m.role,
+      content: m.content,
+      createdAt,
+    })),
+  );
   if (!inserted) throw notFound();
-  const message = toMessageDto(inserted.message);
-  events.publish(caller.userId, { type: 'message_appended', message });
+  const messages = inserted.messages.map(toMessageDto);
+  for (const message of messages)
+    events.publish(caller.userId, { type: 'message_appended', message });
   // Only an untitled conversation is worth the background work; naming checks again itself.
-  if (naming && message.role === 'user' && inserted.titleSource === 'default') {
+  if (naming && inserted.titleSource === 'default' && messages.some((m) => m.role === 'user')) {
     nameUntitledInBackground(naming, caller, conversationId);
   }
-  return message;
+  return messages;
+}
+
+/**
+ * Deletes one message of a conversation the caller owns: the conversation as it is after, with
+ * its count and last message time adjusted (its version stays, as an append leaves it), or
+ * NOT_FOUND for the message or the conversation.
+ */
+export async function deleteMessage(
+  db: Db,
+  caller: Principal,
+  input: z.output<typeof messageByIdInput>,
+  events: ConversationEvents,
+): Promise<ConversationDto> {
+  const conversation = await requireOwnedConversation(db, caller, input.conversationId);
+  const id = parseId(input.id);
+  const row = id ? await deleteMessageRow(db, caller.userId, conversation.id, id) : undefined;
+  if (!row || !id) throw new TRPCError({ code: 'NOT_FOUND', message: 'Message not found.' });
+  events.publish(caller.userId, {
+    type: 'message_deleted',
+    conversationId: conversation.id,
+    id,
+  });
+  return toConversationDto(row);
 }
 
 export interface MessagePage {

@@ -4,6 +4,7 @@
  * all name the same shapes without importing each other.
  */
 import type { Conversation, Message } from '@parley/db';
+import { parseStoredMetadata, type Metadata } from '../rules/metadata.ts';
 
 /** Where a title came from: a person, the title generator, or the default for an untitled create. */
 export type TitleSource = 'user' | 'generated' | 'default';
@@ -31,6 +32,8 @@ export interface ConversationDto {
   userId: string;
   createdById: string;
   updatedById: string;
+  /** Free-form string pairs, `{}` when none were set. */
+  metadata: Metadata;
 }
 
 export function toConversationDto(row: Conversation): ConversationDto {
@@ -51,6 +54,7 @@ export function toConversationDto(row: Conversation): ConversationDto {
     userId: row.userId,
     createdById: row.createdById,
     updatedById: row.updatedById,
+    metadata: parseStoredMetadata(row.metadata),
   };
 }
 

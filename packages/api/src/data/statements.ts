@@ -13,7 +13,7 @@ import type { TitleSource } from './dto.ts';
 
 /** The caller's conversation by canonical id, or undefined (someone else's reads as absent). */
 export async function selectOwned(
-  db: Db,
+  db: Queryable,
   id: string,
   userId: string,
 ): Promise<Conversation | undefined> {
@@ -22,24 +22,30 @@ export async function selectOwned(
   return rows[0];
 }
 
-/** A new conversation's row: everything but the counters and marks, which start at defaults. */
+/** The client, or a transaction of it: what a statement runs on. */
+type Queryable = Prisma.TransactionClient;
+
+/**
+ * A new conversation's row: everything but the counters and marks, which start at their
+ * defaults, and the metadata, `{}` unless given.
+ */
 export type NewConversation = Omit<
   Conversation,
-  'version' | 'messageCount' | 'lastMessageAt' | 'pinnedAt' | 'archivedAt'
->;
+  'version' | 'messageCount' | 'lastMessageAt' | 'pinnedAt' | 'archivedAt' | 'metadata'
+> & { metadata?: string };
 
 /**
  * Inserts a conversation and returns the stored row in one statement. A duplicate idempotency key
  * fails on the (userId, idempotencyKey) unique index (see isUniqueViolation).
  */
-export async function insertConversation(db: Db, c: NewConversation): Promise<Conversation> {
+export async function insertConversation(db: Queryable, c: NewConversation): Promise<Conversation> {
   const rows = await db.$queryRaw<Conversation[]>`
     INSERT INTO "Conversation" ("id", "orgId", "userId", "title", "titleSource", "model",
       "userDisplay", "timezone", "idempotencyKey", "createdAt", "updatedAt", "createdById",
-      "updatedById")
+      "updatedById", "metadata")
     VALUES (${c.id}, ${c.orgId}, ${c.userId}, ${c.title}, ${c.titleSource}, ${c.model},
       ${c.userDisplay}, ${c.timezone}, ${c.idempotencyKey}, ${c.createdAt}, ${c.updatedAt},
-      ${c.createdById}, ${c.updatedById})
+      ${c.createdById}, ${c.updatedById}, ${c.metadata ?? '{}'})
     RETURNING *`;
   const row = rows[0];
   if (!row) throw new Error('INSERT … RETURNING returned no row');
@@ -118,6 +124,27 @@ export async function writeMark(db: Db, write: MarkWrite): Promise<Conversation 
   return rows[0];
 }
 
+/**
+ * Replaces the metadata (JSON text) and counts the version, with the same owner and version
+ * checks as writeTitle: the row written, or undefined when nothing matched.
+ */
+export async function writeMetadata(
+  db: Db,
+  write: { id: string; userId: string; metadata: string; expectedVersion?: number | undefined },
+): Promise<Conversation | undefined> {
+  const versionMatches =
+    write.expectedVersion === undefined
+      ? Prisma.empty
+      : Prisma.sql`AND "version" = ${write.expectedVersion}`;
+  const rows = await db.$queryRaw<Conversation[]>`
+    UPDATE "Conversation"
+    SET "metadata" = ${write.metadata}, "version" = "version" + 1,
+        "updatedAt" = ${new Date()}, "updatedById" = ${write.userId}
+    WHERE "id" = ${write.id} AND "userId" = ${write.userId} ${versionMatches}
+    RETURNING *`;
+  return rows[0];
+}
+
 /** Which conversations a list holds by their marks: `undefined` places no condition. */
 export interface MarkFilter {
   /** Only archived (true), only not archived (false). */
@@ -174,23 +201,93 @@ export interface InsertedMessage {
 export async function insertMessage(
   db: Db,
   userId: string,
-  { id, conversationId, role, content, createdAt }: Message,
+  message: Message,
 ): Promise<InsertedMessage | undefined> {
+  const inserted = await insertMessages(db, userId, [message]);
+  const first = inserted?.messages[0];
+  return first && { message: first, titleSource: inserted.titleSource };
+}
+
+/** Several messages of one conversation, stored and counted together: all of them, or none. */
+export async function insertMessages(
+  db: Db,
+  userId: string,
+  messages: Message[],
+): Promise<{ messages: Message[]; titleSource: TitleSource } | undefined> {
+  return db.$transaction((tx) => insertMessagesIn(tx, userId, messages));
+}
+
+/**
+ * A new conversation and its first messages, in one transaction: the conversation as it is after
+ * them, and the messages.
+ */
+export async function insertConversationWithMessages(
+  db: Db,
+  c: NewConversation,
+  messages: Message[],
+): Promise<{ conversation: Conversation; messages: Message[] }> {
   return db.$transaction(async (tx) => {
-    const counted = await tx.$queryRaw<{ titleSource: TitleSource }[]>`
-      UPDATE "Conversation"
-      SET "messageCount" = "messageCount" + 1, "lastMessageAt" = ${createdAt},
-          "updatedAt" = ${createdAt}
-      WHERE "id" = ${conversationId} AND "userId" = ${userId}
-      RETURNING "titleSource"`;
-    const conversation = counted[0];
-    if (!conversation) return undefined;
+    const inserted = await insertConversation(tx, c);
+    const added = await insertMessagesIn(tx, c.userId, messages);
+    const conversation = added ? await selectOwned(tx, c.id, c.userId) : inserted;
+    return { conversation: conversation ?? inserted, messages: added?.messages ?? [] };
+  });
+}
+
+/** Counts the messages on their conversation, then inserts them (inside a transaction). */
+async function insertMessagesIn(
+  tx: Queryable,
+  userId: string,
+  messages: Message[],
+): Promise<{ messages: Message[]; titleSource: TitleSource } | undefined> {
+  const last = messages.at(-1);
+  if (!last) return undefined;
+  const counted = await tx.$queryRaw<{ titleSource: TitleSource }[]>`
+    UPDATE "Conversation"
+    SET "messageCount" = "messageCount" + ${messages.length},
+        "lastMessageAt" = ${last.createdAt}, "updatedAt" = ${last.createdAt}
+    WHERE "id" = ${last.conversationId} AND "userId" = ${userId}
+    RETURNING "titleSource"`;
+  const conversation = counted[0];
+  if (!conversation) return undefined;
+  const stored: Message[] = [];
+  for (const { id, conversationId, role, content, createdAt } of messages) {
     const rows = await tx.$queryRaw<Message[]>`
       INSERT INTO "Message" ("id", "conversationId", "role", "content", "createdAt")
       VALUES (${id}, ${conversationId}, ${role}, ${content}, ${createdAt})
       RETURNING *`;
-    const message = rows[0];
-    return message && { message, titleSource: conversation.titleSource };
+    if (rows[0]) stored.push(rows[0]);
+  }
+  return { messages: stored, titleSource: conversation.titleSource };
+}
+
+/**
+ * Deletes a message of the owner's conversation and takes it off the counters (the last message
+ * time becomes that of the newest message left), in one transaction: the conversation as it is
+ * then, or undefined when the owner has no such conversation or it no such message.
+ */
+export async function deleteMessageRow(
+  db: Db,
+  userId: string,
+  conversationId: string,
+  id: string,
+): Promise<Conversation | undefined> {
+  return db.$transaction(async (tx) => {
+    const deleted = await tx.$queryRaw<{ id: string }[]>`
+      DELETE FROM "Message"
+      WHERE "conversationId" = ${conversationId} AND "id" = ${id}
+        AND EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${conversationId}
+                    AND "userId" = ${userId})
+      RETURNING "id"`;
+    if (deleted.length === 0) return undefined;
+    const rows = await tx.$queryRaw<Conversation[]>`
+      UPDATE "Conversation"
+      SET "messageCount" = "messageCount" - 1, "updatedAt" = ${new Date()},
+          "lastMessageAt" = (SELECT MAX("createdAt") FROM "Message"
+                             WHERE "conversationId" = ${conversationId})
+      WHERE "id" = ${conversationId} AND "userId" = ${userId}
+      RETURNING *`;
+    return rows[0];
   });
 }
 

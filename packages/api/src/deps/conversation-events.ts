@@ -12,10 +12,11 @@ import type { ConversationDto, MessageDto } from '../data/dto.ts';
 export type ConversationEvent =
   | { type: 'created'; conversation: ConversationDto }
   | { type: 'renamed'; conversation: ConversationDto }
-  /** Pinned, unpinned, archived or unarchived: the conversation as it now is. */
+  /** Anything else about it changed (pinned, archived, their undoing, or its metadata). */
   | { type: 'updated'; conversation: ConversationDto }
   | { type: 'deleted'; id: string }
   | { type: 'message_appended'; message: MessageDto }
+  | { type: 'message_deleted'; conversationId: string; id: string }
   /** Events were dropped (a subscriber too slow to keep up): refetch what is shown. */
   | { type: 'resync' };
 

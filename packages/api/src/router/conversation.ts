@@ -1,10 +1,12 @@
 import { changesWhileAuthorized } from '../conversation/changes.ts';
 import {
   createConversation,
+  createConversationWithMessages,
   deleteConversation,
   getConversation,
   listConversations,
   renameConversation,
+  setConversationMetadata,
 } from '../conversation/conversations.ts';
 import { markConversation } from '../conversation/marks.ts';
 import { generateConversationTitle } from '../conversation/naming.ts';
@@ -14,6 +16,7 @@ import {
   listConversationsInput,
   markConversationInput,
   renameConversationInput,
+  setMetadataInput,
 } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 import { portabilityProcedures } from './portability.ts';
@@ -21,11 +24,39 @@ import { portabilityProcedures } from './portability.ts';
 export const conversationRouter = createTRPCRouter({
   create: protectedProcedure
     .input(createConversationInput)
-    .mutation(({ ctx, input }) => createConversation(ctx.db, ctx.principal, input, ctx.events)),
+    .mutation(({ ctx, input }) =>
+      createConversation(
+        ctx.db,
+        ctx.principal,
+        input,
+        ctx.events,
+        ctx.autoTitles ? ctx : undefined,
+      ),
+    ),
+
+  /** A create that also answers with the messages it stored (the REST faces' create with items). */
+  createWithMessages: protectedProcedure
+    .input(createConversationInput)
+    .mutation(({ ctx, input }) =>
+      createConversationWithMessages(
+        ctx.db,
+        ctx.principal,
+        input,
+        ctx.events,
+        ctx.autoTitles ? ctx : undefined,
+      ),
+    ),
 
   rename: protectedProcedure
     .input(renameConversationInput)
     .mutation(({ ctx, input }) => renameConversation(ctx.db, ctx.principal, input, ctx.events)),
+
+  /** Replaces the metadata whole; with `expectedVersion`, only while that version is current. */
+  setMetadata: protectedProcedure
+    .input(setMetadataInput)
+    .mutation(({ ctx, input }) =>
+      setConversationMetadata(ctx.db, ctx.principal, input, ctx.events),
+    ),
 
   get: protectedProcedure
     .input(conversationByIdInput)

@@ -1,5 +1,16 @@
-import { appendMessage, getMessage, listMessages } from '../conversation/messages.ts';
-import { appendMessageInput, listMessagesInput, messageByIdInput } from '../rules/schemas.ts';
+import {
+  appendMessage,
+  appendMessages,
+  deleteMessage,
+  getMessage,
+  listMessages,
+} from '../conversation/messages.ts';
+import {
+  appendMessageInput,
+  appendMessagesInput,
+  listMessagesInput,
+  messageByIdInput,
+} from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 
 export const messageRouter = createTRPCRouter({
@@ -8,6 +19,18 @@ export const messageRouter = createTRPCRouter({
     .mutation(({ ctx, input }) =>
       appendMessage(ctx.db, ctx.principal, input, ctx.events, ctx.autoTitles ? ctx : undefined),
     ),
+
+  /** Several messages in order, all or none (at most 20). */
+  appendMany: protectedProcedure
+    .input(appendMessagesInput)
+    .mutation(({ ctx, input }) =>
+      appendMessages(ctx.db, ctx.principal, input, ctx.events, ctx.autoTitles ? ctx : undefined),
+    ),
+
+  /** Deletes one message; answers with the conversation as it is after. */
+  delete: protectedProcedure
+    .input(messageByIdInput)
+    .mutation(({ ctx, input }) => deleteMessage(ctx.db, ctx.principal, input, ctx.events)),
 
   list: protectedProcedure
     .input(listMessagesInput)

@@ -13,6 +13,14 @@ export {
   type TitleResult,
 } from './title.ts';
 export { MESSAGE_ROLES, MESSAGE_CONTENT_MAX_LENGTH, type MessageRole } from './message.ts';
+export {
+  metadataProblems,
+  METADATA_MAX_PAIRS,
+  METADATA_KEY_MAX_LENGTH,
+  METADATA_VALUE_MAX_LENGTH,
+  type Metadata,
+  type MetadataProblem,
+} from './metadata.ts';
 export { etagOf, versionFromIfMatch } from './etag.ts';
 export { API_KEY_PREFIX, looksLikeApiKey, parseBearer } from './api-key.ts';
 export { NAME_PATTERN } from './names.ts';

@@ -1,6 +1,7 @@
 /** zod schemas shared by the router and the REST faces, so every rule is written once. */
 import { z } from 'zod';
 import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES } from './message.ts';
+import { metadataProblems } from './metadata.ts';
 import { normalizeTitle } from './title.ts';
 
 /**
@@ -25,6 +26,47 @@ export const titleSchema = namedTitleSchema('Title');
  */
 export const conversationIdSchema = z.string();
 
+const messageContent = z
+  .string()
+  .min(1)
+  .max(MESSAGE_CONTENT_MAX_LENGTH)
+  .refine((s) => s.isWellFormed(), 'Invalid Unicode.');
+
+/** At most this many messages in one append (OpenAI's limit on items added at once). */
+export const APPEND_BATCH_MAX = 20;
+
+/** Messages written together, in order: all of them are stored, or none. */
+const messageBatch = z
+  .array(z.object({ role: z.enum(MESSAGE_ROLES), content: messageContent }))
+  .max(APPEND_BATCH_MAX);
+
+/**
+ * Metadata, held to its limits (metadata.ts). Like every object zod parses, a "__proto__" key is
+ * left out (it could not be an ordinary pair of a JavaScript object).
+ */
+export const metadataSchema = z
+  .record(z.string(), z.string({ error: 'Metadata values must be strings.' }), {
+    error: 'Metadata must be an object of string pairs.',
+  })
+  .superRefine((pairs, ctx) => {
+    for (const problem of metadataProblems(pairs)) {
+      ctx.addIssue({
+        code: 'too_big',
+        origin: problem.what === 'pairs' ? 'object' : 'string',
+        maximum: problem.maximum,
+        inclusive: true,
+        input:
+          problem.key === undefined
+            ? pairs
+            : problem.what === 'key'
+              ? problem.key
+              : pairs[problem.key],
+        path: problem.key === undefined ? [] : [problem.key],
+        message: problem.message,
+      });
+    }
+  });
+
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
 
 export const createConversationInput = z.object({
@@ -39,12 +81,24 @@ export const createConversationInput = z.object({
     .optional(),
   /** A retry with the same key returns the conversation the first call created. */
   idempotencyKey: z.string().min(1).max(255).optional(),
+  /** Free-form string pairs (metadata.ts has the limits); none by default. */
+  metadata: metadataSchema.optional(),
+  /** The conversation's first messages, stored with it in one transaction. */
+  messages: messageBatch.optional(),
 });
 
 export const renameConversationInput = z.object({
   id: conversationIdSchema,
   title: titleSchema,
   /** When given, the rename applies only if the conversation is still at this version. */
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+/** Replaces the metadata whole (OpenAI's update does the same): pairs left out are removed. */
+export const setMetadataInput = z.object({
+  id: conversationIdSchema,
+  metadata: metadataSchema,
+  /** When given, the change applies only if the conversation is still at this version. */
   expectedVersion: z.number().int().min(1).optional(),
 });
 
@@ -90,11 +144,13 @@ export const listConversationsInput = z
 export const appendMessageInput = z.object({
   conversationId: conversationIdSchema,
   role: z.enum(MESSAGE_ROLES),
-  content: z
-    .string()
-    .min(1)
-    .max(MESSAGE_CONTENT_MAX_LENGTH)
-    .refine((s) => s.isWellFormed(), 'Invalid Unicode.'),
+  content: messageContent,
+});
+
+/** Several messages appended together, in order, in one transaction. */
+export const appendMessagesInput = z.object({
+  conversationId: conversationIdSchema,
+  messages: messageBatch.min(1),
 });
 
 export const listMessagesInput = z.object({
@@ -106,6 +162,7 @@ export const listMessagesInput = z.object({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
+/** A message by id; deleting one removes it from its conversation's count. */
 export const messageByIdInput = z.object({
   conversationId: conversationIdSchema,
   /** The message's id, in any rendering. */
