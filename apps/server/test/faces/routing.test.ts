@@ -1,6 +1,6 @@
 /**
  * Inside a face's own prefix (derived from the routes: /api/florent, /v2, /api/conversations,
- * /v1), an unknown path and a wrong method answer in that face's shape, as the vendor's server
+ * /v1, /openai), an unknown path and a wrong method answer in that face's shape, as the vendor's server
  * would; outside every face, the neutral JSON 404 stays.
  */
 import { renderId } from '@parley/api';
@@ -34,6 +34,7 @@ describe('each face’s prefix, from its routes', () => {
       'orq.ai': '/v2',
       RAG: '/api/conversations',
       Dify: '/v1',
+      OpenAI: '/openai',
     });
   });
 
