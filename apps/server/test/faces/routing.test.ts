@@ -1,7 +1,7 @@
 /**
  * Inside a face's own prefix (derived from the routes: /api/florent, /v2, /api/conversations,
- * /v1, /openai), an unknown path and a wrong method answer in that face's shape, as the vendor's server
- * would; outside every face, the neutral JSON 404 stays.
+ * /v1, /openai), an unknown path and a wrong method answer in that face's shape, as the vendor's
+ * server would; outside every face, the neutral JSON 404 stays.
  */
 import { renderId } from '@parley/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
