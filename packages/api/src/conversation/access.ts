@@ -30,3 +30,43 @@ export async function requireOwnedConversation(
   if (!row) throw notFound();
   return row;
 }
+
+function conflict(version: number, expectedVersion: number | undefined): TRPCError {
+  return new TRPCError({
+    code: 'CONFLICT',
+    message: `Conversation is at version ${version}, not ${expectedVersion}.`,
+  });
+}
+
+/**
+ * After a conditional write (owner and version) that matched nothing: NOT_FOUND when the caller
+ * has no conversation with this id, else CONFLICT.
+ */
+export async function refuseUnmatchedWrite(
+  db: Db,
+  caller: Principal,
+  id: string,
+  expectedVersion: number | undefined,
+): Promise<never> {
+  const current = await selectOwned(db, id, caller.userId);
+  if (!current) throw notFound();
+  throw conflict(current.version, expectedVersion);
+}
+
+/**
+ * The caller's conversation as it is, or NOT_FOUND when the caller has none with this id, or
+ * CONFLICT when it is not at the expected version (when one is given).
+ */
+export async function requireOwnedAtVersion(
+  db: Db,
+  caller: Principal,
+  id: string,
+  expectedVersion: number | undefined,
+): Promise<Conversation> {
+  const current = await selectOwned(db, id, caller.userId);
+  if (!current) throw notFound();
+  if (expectedVersion !== undefined && current.version !== expectedVersion) {
+    throw conflict(current.version, expectedVersion);
+  }
+  return current;
+}

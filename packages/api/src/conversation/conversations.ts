@@ -16,7 +16,6 @@ import {
 import {
   insertConversationWithMessages,
   selectByIdempotencyKey,
-  selectOwned,
   selectPage,
   writeMetadata,
   writeTitle,
@@ -29,7 +28,7 @@ import type {
   renameConversationInput,
   setMetadataInput,
 } from '../rules/schemas.ts';
-import { notFound, requireId, requireOwnedConversation } from './access.ts';
+import { notFound, refuseUnmatchedWrite, requireId, requireOwnedConversation } from './access.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
 import { nameUntitledInBackground, type NamingDeps } from './naming.ts';
 
@@ -151,12 +150,7 @@ export async function renameConversation(
     events.publish(caller.userId, { type: 'renamed', conversation });
     return conversation;
   }
-  const current = await selectOwned(db, id, caller.userId);
-  if (!current) throw notFound();
-  throw new TRPCError({
-    code: 'CONFLICT',
-    message: `Conversation is at version ${current.version}, not ${input.expectedVersion}.`,
-  });
+  return refuseUnmatchedWrite(db, caller, id, input.expectedVersion);
 }
 
 /** Replaces the metadata whole, with the same owner and version checks as a rename. */
@@ -178,12 +172,7 @@ export async function setConversationMetadata(
     events.publish(caller.userId, { type: 'updated', conversation });
     return conversation;
   }
-  const current = await selectOwned(db, id, caller.userId);
-  if (!current) throw notFound();
-  throw new TRPCError({
-    code: 'CONFLICT',
-    message: `Conversation is at version ${current.version}, not ${input.expectedVersion}.`,
-  });
+  return refuseUnmatchedWrite(db, caller, id, input.expectedVersion);
 }
 
 export async function deleteConversation(

@@ -5,14 +5,13 @@
  * other, so an ETag or expectedVersion taken before it no longer matches.
  */
 import type { Db } from '@parley/db';
-import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import { toConversationDto, type ConversationDto } from '../data/dto.ts';
-import { selectOwned, writeMark, type ConversationMark } from '../data/statements.ts';
+import { writeMark, type ConversationMark } from '../data/statements.ts';
 import type { ConversationEvents } from '../deps/conversation-events.ts';
 import type { markConversationInput } from '../rules/schemas.ts';
-import { notFound, requireId } from './access.ts';
+import { requireId, requireOwnedAtVersion } from './access.ts';
 
 export async function markConversation(
   db: Db,
@@ -35,13 +34,6 @@ export async function markConversation(
     events.publish(caller.userId, { type: 'updated', conversation });
     return conversation;
   }
-  const current = await selectOwned(db, id, caller.userId);
-  if (!current) throw notFound();
-  if (input.expectedVersion !== undefined && current.version !== input.expectedVersion) {
-    throw new TRPCError({
-      code: 'CONFLICT',
-      message: `Conversation is at version ${current.version}, not ${input.expectedVersion}.`,
-    });
-  }
-  return toConversationDto(current);
+  // Nothing matched: unknown, at another version, or already so (then answered as it is).
+  return toConversationDto(await requireOwnedAtVersion(db, caller, id, input.expectedVersion));
 }

@@ -63,6 +63,13 @@ export async function selectByIdempotencyKey(
   return rows[0];
 }
 
+/** The condition of a write that applies only at this version (none when not given). */
+function versionMatches(expectedVersion: number | undefined): Prisma.Sql {
+  return expectedVersion === undefined
+    ? Prisma.empty
+    : Prisma.sql`AND "version" = ${expectedVersion}`;
+}
+
 export interface TitleWrite {
   id: string;
   userId: string;
@@ -77,15 +84,11 @@ export interface TitleWrite {
  * expected version: the row written, or undefined when nothing matched.
  */
 export async function writeTitle(db: Db, write: TitleWrite): Promise<Conversation | undefined> {
-  const versionMatches =
-    write.expectedVersion === undefined
-      ? Prisma.empty
-      : Prisma.sql`AND "version" = ${write.expectedVersion}`;
   const rows = await db.$queryRaw<Conversation[]>`
     UPDATE "Conversation"
     SET "title" = ${write.title}, "titleSource" = ${write.titleSource}, "version" = "version" + 1,
         "updatedAt" = ${new Date()}, "updatedById" = ${write.userId}
-    WHERE "id" = ${write.id} AND "userId" = ${write.userId} ${versionMatches}
+    WHERE "id" = ${write.id} AND "userId" = ${write.userId} ${versionMatches(write.expectedVersion)}
     RETURNING *`;
   return rows[0];
 }
@@ -110,16 +113,12 @@ export interface MarkWrite {
  */
 export async function writeMark(db: Db, write: MarkWrite): Promise<Conversation | undefined> {
   const column = Prisma.raw(write.mark === 'pinnedAt' ? '"pinnedAt"' : '"archivedAt"');
-  const versionMatches =
-    write.expectedVersion === undefined
-      ? Prisma.empty
-      : Prisma.sql`AND "version" = ${write.expectedVersion}`;
   const rows = await db.$queryRaw<Conversation[]>`
     UPDATE "Conversation"
     SET ${column} = ${write.on ? new Date() : null}, "version" = "version" + 1,
         "updatedById" = ${write.userId}
     WHERE "id" = ${write.id} AND "userId" = ${write.userId}
-      AND ${column} ${Prisma.raw(write.on ? 'IS NULL' : 'IS NOT NULL')} ${versionMatches}
+      AND ${column} ${Prisma.raw(write.on ? 'IS NULL' : 'IS NOT NULL')} ${versionMatches(write.expectedVersion)}
     RETURNING *`;
   return rows[0];
 }
@@ -132,15 +131,11 @@ export async function writeMetadata(
   db: Db,
   write: { id: string; userId: string; metadata: string; expectedVersion?: number | undefined },
 ): Promise<Conversation | undefined> {
-  const versionMatches =
-    write.expectedVersion === undefined
-      ? Prisma.empty
-      : Prisma.sql`AND "version" = ${write.expectedVersion}`;
   const rows = await db.$queryRaw<Conversation[]>`
     UPDATE "Conversation"
     SET "metadata" = ${write.metadata}, "version" = "version" + 1,
         "updatedAt" = ${new Date()}, "updatedById" = ${write.userId}
-    WHERE "id" = ${write.id} AND "userId" = ${write.userId} ${versionMatches}
+    WHERE "id" = ${write.id} AND "userId" = ${write.userId} ${versionMatches(write.expectedVersion)}
     RETURNING *`;
   return rows[0];
 }

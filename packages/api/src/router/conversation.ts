@@ -9,6 +9,7 @@ import {
   setConversationMetadata,
 } from '../conversation/conversations.ts';
 import { markConversation } from '../conversation/marks.ts';
+import type { ConversationMark } from '../data/statements.ts';
 import { generateConversationTitle } from '../conversation/naming.ts';
 import {
   conversationByIdInput,
@@ -20,6 +21,14 @@ import {
 } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
 import { portabilityProcedures } from './portability.ts';
+
+/** Sets (`on`) or clears a mark of the caller's conversation. */
+const markProcedure = (mark: ConversationMark, on: boolean) =>
+  protectedProcedure
+    .input(markConversationInput)
+    .mutation(({ ctx, input }) =>
+      markConversation(ctx.db, ctx.principal, input, mark, on, ctx.events),
+    );
 
 export const conversationRouter = createTRPCRouter({
   create: protectedProcedure
@@ -72,30 +81,11 @@ export const conversationRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => generateConversationTitle(ctx, ctx.principal, input.id)),
 
   /** Pinned conversations are listed first in the web app (list with `pinned: true`). */
-  pin: protectedProcedure
-    .input(markConversationInput)
-    .mutation(({ ctx, input }) =>
-      markConversation(ctx.db, ctx.principal, input, 'pinnedAt', true, ctx.events),
-    ),
-
-  unpin: protectedProcedure
-    .input(markConversationInput)
-    .mutation(({ ctx, input }) =>
-      markConversation(ctx.db, ctx.principal, input, 'pinnedAt', false, ctx.events),
-    ),
-
+  pin: markProcedure('pinnedAt', true),
+  unpin: markProcedure('pinnedAt', false),
   /** Archived conversations leave the default list; they stay readable and renamable by id. */
-  archive: protectedProcedure
-    .input(markConversationInput)
-    .mutation(({ ctx, input }) =>
-      markConversation(ctx.db, ctx.principal, input, 'archivedAt', true, ctx.events),
-    ),
-
-  unarchive: protectedProcedure
-    .input(markConversationInput)
-    .mutation(({ ctx, input }) =>
-      markConversation(ctx.db, ctx.principal, input, 'archivedAt', false, ctx.events),
-    ),
+  archive: markProcedure('archivedAt', true),
+  unarchive: markProcedure('archivedAt', false),
 
   delete: protectedProcedure
     .input(conversationByIdInput)
