@@ -32,6 +32,16 @@ async function throughPeer(kind: 'query' | 'mutation', procedure: string, input:
   if (status !== 200) throw new Error(`${procedure}: ${status} ${JSON.stringify(body)}`);
 }
 
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Resolves after the page has drawn twice: what a response just received changed is shown. */
+const nextFrames = (p: Page) =>
+  p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
 /** Milliseconds from `started` until `check` holds (reported, never asserted: load varies). */
 async function latency(what: string, started: number, check: () => Promise<boolean>) {
   await waitFor(what, check);
@@ -73,6 +83,33 @@ describe('live updates', () => {
     await sameDocument();
   });
 
+  it('a conversation created while the list is read again stays shown when the older read lands', async () => {
+    // The list's next read is answered by the server at once, then held until the create that
+    // follows it has been shown live: the read lands after the event, older than it.
+    const held = { taken: deferred(), released: deferred(), landed: deferred() };
+    await page.route('**/trpc/**conversation.list**', async (route) => {
+      const response = await route.fetch();
+      held.taken.resolve();
+      await held.released.promise;
+      await route.fulfill({ response }).catch(() => undefined);
+      held.landed.resolve();
+    });
+    try {
+      // The stream connecting again (here after a restart) makes the page read the list again.
+      await stack.stopServer();
+      await stack.startServer();
+      await held.taken.promise;
+      const c = await createViaApi(stack, page, 'Created during a re-read');
+      held.released.resolve();
+      await held.landed.promise;
+      await nextFrames(page);
+      expect(await titleOf(page, c.id).isVisible()).toBe(true);
+    } finally {
+      await page.unrouteAll();
+    }
+    await sameDocument();
+  });
+
   it('a message added through the API appears in the open conversation, and its count', async () => {
     const c = await createViaApi(stack, page, 'Messages arrive');
     await titleOf(page, c.id).click();
@@ -94,6 +131,19 @@ describe('live updates', () => {
       .waitFor();
     await rowOf(page, c.id)
       .getByText(/^1 message · /)
+      .waitFor();
+
+    // Deleted through the OpenAI face (an item of the conversation): it leaves the page, live.
+    const message = (await stack.api('query', 'message.list', { conversationId: c.id })).items[0];
+    const openAiId = (prefix: string, id: string) => `${prefix}_${id.toLowerCase()}`;
+    const response = await fetch(
+      `${stack.server.url}/openai/v1/conversations/${openAiId('conv', c.id)}/items/${openAiId('msg', message.id)}`,
+      { method: 'DELETE', headers: { authorization: `Bearer ${stack.key}` } },
+    );
+    expect(response.status).toBe(200);
+    await page.getByText('Hello from the API').waitFor({ state: 'detached' });
+    await rowOf(page, c.id)
+      .getByText(/^0 messages · /)
       .waitFor();
     await sameDocument();
   });
