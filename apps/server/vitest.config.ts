@@ -1,4 +1,24 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Left out of the PostgreSQL run: tests of SQLite itself (a SIGKILL's durability on the file, the
+ * write lock another process holds), of the configuration (no database), and of the production
+ * process on its default embedded database (start-up, the web app, proxies), which take a
+ * PostgreSQL URL no differently (postgres-faults.test.ts runs the process on PostgreSQL).
+ */
+const SQLITE_ONLY = [
+  'test/config.test.ts',
+  'test/durability.test.ts',
+  'test/faces/load.test.ts',
+  'test/rag-memory.test.ts',
+  'test/rag-open-process.test.ts',
+  'test/server-process.test.ts',
+  'test/start.test.ts',
+  'test/upgrade-insecure-requests.test.ts',
+  'test/web.test.ts',
+];
+/** The server on PostgreSQL, with its own PostgreSQL to stop and start. */
+const POSTGRES_ONLY = ['test/postgres-faults.test.ts'];
 
 export default defineConfig({
   test: {
@@ -8,5 +28,26 @@ export default defineConfig({
     // 2-core machine takes seconds, so the default 5 s is not a useful bound here.
     testTimeout: 180_000,
     hookTimeout: 180_000,
+    // One set of tests, two databases: every test that touches the database runs on SQLite and
+    // on PostgreSQL (one test PostgreSQL for the run, a database of its own per test file).
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
+          env: { PARLEY_TEST_DB: 'sqlite' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          exclude: [...configDefaults.exclude, ...SQLITE_ONLY],
+          env: { PARLEY_TEST_DB: 'postgres' },
+          globalSetup: ['../../packages/db/testing/postgres-setup.ts'],
+        },
+      },
+    ],
   },
 });

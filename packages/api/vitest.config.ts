@@ -1,4 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Tests that need no database (pure rules, the import graph, in-memory parts): run once.
+const WITHOUT_DATABASE = [
+  'src/rules/**',
+  'src/import-layers.test.ts',
+  'src/deps/conversation-events.test.ts',
+  'src/deps/title-generators.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -11,5 +19,22 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     setupFiles: ['./vitest.setup.ts'],
+    // One set of tests, two databases: every test that touches the database runs on SQLite and
+    // on PostgreSQL (one test PostgreSQL for the run, a database of its own per test file).
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', env: { PARLEY_TEST_DB: 'sqlite' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          exclude: [...configDefaults.exclude, ...WITHOUT_DATABASE],
+          env: { PARLEY_TEST_DB: 'postgres' },
+          globalSetup: ['../db/testing/postgres-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyListing } from '@parley/api';
-import { openDatabase, type Db } from '@parley/db';
+import { openDatabase, type DatabaseHandle, type Db } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
 import { loadConfig } from './config.ts';
 
@@ -78,13 +78,14 @@ async function run(argv: string[], db: Db): Promise<number> {
 }
 
 const config = loadConfig();
-const database = await openDatabase(config.database);
+let database: DatabaseHandle | undefined;
 try {
-  await migrateDeploy({ file: database.file });
+  database = await openDatabase(config.database);
+  await migrateDeploy(database.target);
   process.exitCode = await run(process.argv.slice(2), database.db);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 } finally {
-  await database.close();
+  await database?.close();
 }

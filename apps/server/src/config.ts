@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { NAME_PATTERN } from '@parley/api/rules';
-import { databaseLocationFromEnv } from '@parley/db';
+import { dataDirFromEnv, databaseLocationFromEnv } from '@parley/db';
 import { z } from 'zod';
 
 /** The repository root: the default data directory lives under it whatever the working directory. */
@@ -114,7 +114,11 @@ const envSchema = z
     DATABASE_URL: optional(
       z
         .string()
-        .startsWith('file:', 'only file: URLs (the embedded SQLite database) are supported'),
+        .regex(
+          /^(file:|postgres(ql)?:\/\/)/i,
+          'must be a file: URL (the embedded SQLite database) or a postgresql:// or postgres:// ' +
+            'URL (PostgreSQL)',
+        ),
     ),
     PARLEY_JWT_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
     PARLEY_JWKS_URL: optional(z.url({ protocol: /^https?$/ })),
@@ -204,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     host: e.HOST,
     workers: e.PARLEY_WORKERS,
     database: databaseLocationFromEnv(env),
+    /** Files of this server beside the database (the session secret, unless configured). */
+    dataDir: dataDirFromEnv(env),
     auth: {
       jwtSecret: e.PARLEY_JWT_SECRET,
       jwksUrl: e.PARLEY_JWKS_URL,

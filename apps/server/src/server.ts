@@ -3,6 +3,7 @@
  * accepting, let in-flight requests finish (up to a deadline), then close the database.
  */
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -44,15 +45,21 @@ export interface WorkerLinks {
   hitCounter: HitCounter;
 }
 
-/** Opens the database and applies the migrations it has not seen yet. */
+/**
+ * Opens the database and applies the migrations it has not seen yet. PostgreSQL unreachable:
+ * openDatabase fails with a message naming DATABASE_URL (no password).
+ */
 export async function openMigratedDatabase(
   config: Config,
   logger: Logger,
 ): Promise<DatabaseHandle> {
   const database = await openDatabase(config.database);
   try {
-    const applied = await migrateDeploy({ file: database.file });
-    logger.info({ file: database.file, applied }, 'database ready');
+    const applied = await migrateDeploy(database.target);
+    logger.info(
+      { provider: database.provider, database: database.description, applied },
+      'database ready',
+    );
     return database;
   } catch (error) {
     await database.close();
@@ -69,9 +76,10 @@ export async function startServer(
     ? await openDatabase(config.database)
     : await openMigratedDatabase(config, logger);
 
-  const tokens = createSessionTokens(
-    loadSessionSecret(config.session.secret, path.dirname(database.file), logger),
-  );
+  // The SQLite file's directory, or the data directory beside a PostgreSQL database.
+  const secretDir = database.provider === 'sqlite' ? path.dirname(database.file) : config.dataDir;
+  if (!config.session.secret) mkdirSync(secretDir, { recursive: true });
+  const tokens = createSessionTokens(loadSessionSecret(config.session.secret, secretDir, logger));
   // Live updates reach the subscribers of this process, or of every worker when there are several
   // (cluster/relayed-events.ts). Titles come from the local generator unless an endpoint is
   // configured.

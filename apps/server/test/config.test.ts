@@ -35,6 +35,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ INIT_CWD: '/srv', DATABASE_URL: 'file:./x.db' }).database).toEqual({
       url: 'file:/srv/x.db',
     });
+    // PostgreSQL's URL goes to its driver as written.
+    const pg = 'postgresql://parley:secret@db.internal:5432/parley';
+    expect(loadConfig({ DATABASE_URL: pg }).database).toEqual({ url: pg });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/parley' }).database).toEqual({
+      url: 'postgres://db/parley',
+    });
   });
 
   it('PARLEY_RAG_OPEN_AS is off unless set, and names an organization and a user', () => {
@@ -76,7 +82,8 @@ describe('configuration from the environment', () => {
     [{ PARLEY_DEMO_TTL_HOURS: '0' }, 'PARLEY_DEMO_TTL_HOURS'],
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
-    [{ DATABASE_URL: 'postgres://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: '/var/lib/parley.db' }, 'DATABASE_URL'],
     [{ PARLEY_JWT_SECRET: 'short' }, 'PARLEY_JWT_SECRET'],
     [
       { PARLEY_JWT_SECRET: 'x'.repeat(32), PARLEY_JWKS_URL: 'https://idp.example/jwks' },

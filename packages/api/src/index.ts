@@ -45,6 +45,7 @@ export {
   type SessionIdentity,
   type SessionTokens,
 } from './auth/session-tokens.ts';
+export { isDatabaseUnavailable } from './data/db-errors.ts';
 export { createDemoSession, deleteExpiredDemoVisitors, DEMO_ORG } from './demo/demo-session.ts';
 export {
   createInProcessEvents,

@@ -7,6 +7,7 @@
  */
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
+import { isDatabaseUnavailable } from './data/db-errors.ts';
 import { silentLogger, type ApiDeps, type RequestAuth } from './deps/api-deps.ts';
 import { localTitleGenerator } from './deps/title-generators.ts';
 
@@ -54,10 +55,26 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-export const publicProcedure = t.procedure;
+/**
+ * A database that cannot be reached (PostgreSQL down or gone) is SERVICE_UNAVAILABLE (503): the
+ * client may retry, and a load balancer sees this process as unhealthy, not broken.
+ */
+const databaseAvailability = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isDatabaseUnavailable(result.error)) {
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The database is unavailable; retry shortly.',
+      cause: result.error,
+    });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(databaseAvailability);
 
 /** Resolves the caller from the bearer token; no token or a bad one is UNAUTHORIZED. */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const principal = ctx.principal ?? (await ctx.authenticate(ctx.authorization));
   if (!principal) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Missing or invalid bearer token.' });

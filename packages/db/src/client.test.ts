@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
+import { createSqliteTestDatabase } from '../testing/database.ts';
 
-let database: TestDatabase;
+// SQLite's own settings: the PostgreSQL connection has none of these.
+let database: Awaited<ReturnType<typeof createSqliteTestDatabase>>;
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createSqliteTestDatabase();
 });
 afterAll(() => database.close());
 

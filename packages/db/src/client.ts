@@ -2,16 +2,52 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import type { PrismaPg } from '@prisma/adapter-pg';
 import Database from 'better-sqlite3';
 import { PrismaClient } from './generated/prisma/client.ts';
 
+/**
+ * The database client. Both providers' clients are generated from one model
+ * (scripts/postgres-schema.mjs) and have the same models and methods; the type is the SQLite
+ * client's. There are two clients, not one, because a client refuses a driver adapter of
+ * another provider, and the provider decides how raw SQL is bound ($1 against ?).
+ */
 export type Db = PrismaClient;
 
 /** How long a writer waits for SQLite's lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
 
-/** Where the embedded database lives: `<dataDir>/parley.db`, or an explicit `file:` URL. */
+/**
+ * Where the database lives: the embedded SQLite file `<dataDir>/parley.db`, or a URL: `file:`
+ * (SQLite) or `postgresql://` / `postgres://` (PostgreSQL).
+ */
 export type DatabaseLocation = { dataDir: string } | { url: string };
+
+export type DatabaseProvider = 'sqlite' | 'postgresql';
+
+const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;
+
+/** Which database a location names. */
+export function databaseProvider(location: DatabaseLocation): DatabaseProvider {
+  return 'url' in location && POSTGRES_URL.test(location.url) ? 'postgresql' : 'sqlite';
+}
+
+/** A database URL fit for logs and messages: the password, if any, replaced by `***`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+}
+
+/** Thrown when DATABASE_URL names neither SQLite nor PostgreSQL. */
+export class UnsupportedDatabaseUrlError extends Error {
+  constructor(url: string) {
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? url.slice(0, 20);
+    super(
+      `DATABASE_URL "${scheme}…" is not supported: use a file: URL (SQLite, the default) or ` +
+        'a postgresql:// or postgres:// URL (PostgreSQL).',
+    );
+    this.name = 'UnsupportedDatabaseUrlError';
+  }
+}
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -24,6 +60,8 @@ export function databaseLocationFromEnv(env: NodeJS.ProcessEnv = process.env): D
   const callerDir = env.INIT_CWD ?? process.cwd();
   const url = env.DATABASE_URL?.trim();
   if (url) {
+    if (POSTGRES_URL.test(url)) return { url };
+    if (!url.startsWith('file:')) throw new UnsupportedDatabaseUrlError(url);
     const raw = url.startsWith('file:') ? url.slice('file:'.length) : undefined;
     if (raw !== undefined && !raw.startsWith('//') && !path.isAbsolute(raw)) {
       return { url: `file:${path.resolve(callerDir, raw)}` };
@@ -34,6 +72,17 @@ export function databaseLocationFromEnv(env: NodeJS.ProcessEnv = process.env): D
   return { dataDir: dataDir ? path.resolve(callerDir, dataDir) : path.join(REPO_ROOT, 'data') };
 }
 
+/**
+ * Parley's own directory for files beside the database (the session secret): PARLEY_DATA_DIR,
+ * by default <repo>/data, relative paths as in databaseLocationFromEnv.
+ */
+export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const dataDir = env.PARLEY_DATA_DIR?.trim();
+  return dataDir
+    ? path.resolve(env.INIT_CWD ?? process.cwd(), dataDir)
+    : path.join(REPO_ROOT, 'data');
+}
+
 /** The path of the SQLite file a location names (the directory is created if missing). */
 export function resolveSqlitePath(location: DatabaseLocation): string {
   if ('dataDir' in location) {
@@ -41,9 +90,7 @@ export function resolveSqlitePath(location: DatabaseLocation): string {
     return path.resolve(location.dataDir, 'parley.db');
   }
   const { url } = location;
-  if (!url.startsWith('file:')) {
-    throw new Error(`Unsupported DATABASE_URL "${url.split(':')[0]}:…": expected a file: URL`);
-  }
+  if (!url.startsWith('file:')) throw new UnsupportedDatabaseUrlError(url);
   const raw = url.slice('file:'.length);
   const file = raw.startsWith('//') ? fileURLToPath(url) : path.resolve(raw);
   mkdirSync(path.dirname(file), { recursive: true });
@@ -80,23 +127,119 @@ export function createSqliteAdapter(
   return new PrismaBetterSqlite3({ url: file, timeout: BUSY_TIMEOUT_MS }, options);
 }
 
-export interface DatabaseHandle {
+interface HandleBase {
   db: Db;
-  /** Absolute path of the SQLite file. */
-  file: string;
   close(): Promise<void>;
 }
 
-/** Opens the embedded SQLite database (creating the file and its directory if needed). */
+export interface SqliteHandle extends HandleBase {
+  provider: 'sqlite';
+  /** Absolute path of the SQLite file. */
+  file: string;
+  /** What the migration functions take (`migrateDeploy(handle.target)`). */
+  target: { file: string };
+  /** Where the database is, for logs. */
+  description: string;
+}
+
+export interface PostgresHandle extends HandleBase {
+  provider: 'postgresql';
+  url: string;
+  target: { url: string };
+  /** The URL without its password, for logs. */
+  description: string;
+}
+
+export type DatabaseHandle = SqliteHandle | PostgresHandle;
+
+/** Options of the PostgreSQL connection pool (one pool per process). */
+export interface PostgresOptions {
+  /** Connections the pool may open (default 10). */
+  poolSize?: number;
+}
+
+/** Thrown by openDatabase when PostgreSQL does not answer. Its message never holds a password. */
+export class DatabaseUnreachableError extends Error {
+  constructor(url: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Cannot reach the PostgreSQL database named by DATABASE_URL (${redactUrl(url)}): ` +
+        redactUrl(reason),
+    );
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/**
+ * A driver-adapter factory for a PostgreSQL URL. Connecting gives up after 5 s, so a request
+ * made while PostgreSQL is down fails (503) instead of waiting; the pool reconnects by itself
+ * once PostgreSQL is back, since each query takes a live connection or opens a new one.
+ */
+export async function createPostgresAdapter(
+  url: string,
+  options: PostgresOptions = {},
+): Promise<PrismaPg> {
+  // Loaded on first use: a SQLite process (the key CLI under tsx, above all) never pays for it.
+  const { PrismaPg } = await import('@prisma/adapter-pg');
+  return new PrismaPg({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+  });
+}
+
+/**
+ * Opens the database a location names: the embedded SQLite file (created with its directory
+ * if needed), or PostgreSQL, checked with one query so that a wrong URL fails at start.
+ */
 export async function openDatabase(
   location: DatabaseLocation,
-  options: SqliteAdapterOptions = {},
+  options: SqliteAdapterOptions & PostgresOptions = {},
 ): Promise<DatabaseHandle> {
+  if ('url' in location && databaseProvider(location) === 'postgresql') {
+    return openPostgres(location.url, options);
+  }
+  return openSqlite(location, options);
+}
+
+async function openPostgres(url: string, options: PostgresOptions): Promise<PostgresHandle> {
+  const { PrismaClient: PostgresPrismaClient } = await import('./generated/postgresql/client.ts');
+  const client = new PostgresPrismaClient({ adapter: await createPostgresAdapter(url, options) });
+  try {
+    await client.$queryRaw`SELECT 1`;
+  } catch (error) {
+    await client.$disconnect().catch(() => undefined);
+    throw new DatabaseUnreachableError(url, error);
+  }
+  // Same models and methods (see Db); the types differ only in provider-only options.
+  const db = client as unknown as Db;
+  return {
+    provider: 'postgresql',
+    db,
+    url,
+    target: { url },
+    description: redactUrl(url),
+    close: () => db.$disconnect(),
+  };
+}
+
+/** Opens the embedded SQLite database (creating the file and its directory if needed). */
+export async function openSqlite(
+  location: DatabaseLocation,
+  options: SqliteAdapterOptions = {},
+): Promise<SqliteHandle> {
   const file = resolveSqlitePath(location);
   prepareSqliteFile(file);
   const db = new PrismaClient({ adapter: createSqliteAdapter(file, options) });
   // Per-connection settings; the adapter keeps one connection, so these hold for its life.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
-  return { db, file, close: () => db.$disconnect() };
+  return {
+    provider: 'sqlite',
+    db,
+    file,
+    target: { file },
+    description: file,
+    close: () => db.$disconnect(),
+  };
 }

@@ -1,12 +1,22 @@
 export {
   BUSY_TIMEOUT_MS,
+  DatabaseUnreachableError,
+  UnsupportedDatabaseUrlError,
+  createPostgresAdapter,
   createSqliteAdapter,
+  dataDirFromEnv,
   databaseLocationFromEnv,
+  databaseProvider,
   openDatabase,
+  openSqlite,
+  redactUrl,
   resolveSqlitePath,
   type DatabaseHandle,
   type DatabaseLocation,
+  type DatabaseProvider,
   type Db,
+  type PostgresHandle,
+  type SqliteHandle,
 } from './client.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export type {

@@ -5,13 +5,14 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from './client.ts';
+import { openSqlite } from './client.ts';
 import { Prisma } from './generated/prisma/client.ts';
-import { createTestDatabase, type TestDatabase } from '../testing/database.ts';
+import { createSqliteTestDatabase } from '../testing/database.ts';
 
-let database: TestDatabase;
+// The statement cache is a patch of the SQLite adapter: PostgreSQL has no such thing here.
+let database: Awaited<ReturnType<typeof createSqliteTestDatabase>>;
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createSqliteTestDatabase();
 });
 afterAll(() => database.close());
 
@@ -88,7 +89,7 @@ describe('the statement cache of the SQLite driver adapter', () => {
   });
 
   it('prepares every query anew when told to keep none, as the stock adapter does', async () => {
-    const stock = await openDatabase({ url: `file:${database.file}` }, { statementCacheSize: 0 });
+    const stock = await openSqlite({ url: `file:${database.file}` }, { statementCacheSize: 0 });
     try {
       const select = () => stock.db.$queryRaw<{ n: bigint }[]>`SELECT ${1} AS n`;
       await select();

@@ -67,6 +67,8 @@ function codeAndMessage(problem: Problem): [string, string] {
       return ['method_not_allowed', 'The method is not allowed for the requested URL.'];
     case 'internal':
       return ['internal_server_error', 'Internal Server Error.'];
+    case 'unavailable':
+      return ['service_unavailable', 'Service Unavailable.'];
   }
 }
 

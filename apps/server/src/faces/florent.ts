@@ -66,6 +66,7 @@ const ERROR_CODES: Record<Problem['kind'], string> = {
   no_route: 'not_found',
   method_not_allowed: 'method_not_allowed',
   internal: 'internal_error',
+  unavailable: 'unavailable',
 };
 
 export const florentDialect: ErrorDialect = {

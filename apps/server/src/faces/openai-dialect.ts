@@ -114,6 +114,12 @@ function describe(problem: Problem): Described {
         type: invalid,
         code: 'method_not_allowed',
       };
+    case 'unavailable':
+      return {
+        message: 'The server is temporarily unavailable. Please retry your request shortly.',
+        type: 'server_error',
+        code: 'service_unavailable',
+      };
     case 'internal':
       return {
         message: 'The server had an error while processing your request.',

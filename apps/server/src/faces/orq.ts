@@ -81,6 +81,8 @@ function message(problem: Problem): string {
       return `Method not allowed. Allowed: ${problem.allow.join(', ')}.`;
     case 'internal':
       return 'Internal server error.';
+    case 'unavailable':
+      return 'Service unavailable: retry shortly.';
   }
 }
 

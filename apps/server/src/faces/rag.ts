@@ -170,6 +170,8 @@ function detail(problem: Problem): z.infer<typeof RagError>['detail'] {
       return 'Method Not Allowed';
     case 'internal':
       return 'Internal Server Error';
+    case 'unavailable':
+      return 'Service Unavailable';
   }
 }
 

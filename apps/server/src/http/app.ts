@@ -88,6 +88,8 @@ export function createApp({
       onError({ error, path, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           req.log.error({ err: error.cause ?? error, path }, 'tRPC procedure failed');
+        } else if (error.code === 'SERVICE_UNAVAILABLE') {
+          req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
         }
       },
     }),

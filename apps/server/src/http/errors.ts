@@ -1,5 +1,6 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isDatabaseUnavailable } from '@parley/api';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
 /** Unknown paths answer JSON, never Express's HTML page. */
@@ -20,12 +21,14 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
     return;
   }
   res.status(status).json(
-    status >= 500
-      ? { error: 'internal_error', message: 'Internal server error' }
-      : {
-          error: errorNameOf(status),
-          message: clientMessageOf(error, status),
-        },
+    status === 503
+      ? { error: 'unavailable', message: 'The database is unavailable; retry shortly.' }
+      : status >= 500
+        ? { error: 'internal_error', message: 'Internal server error' }
+        : {
+            error: errorNameOf(status),
+            message: clientMessageOf(error, status),
+          },
   );
 };
 
@@ -46,6 +49,7 @@ function errorNameOf(status: number): string {
 }
 
 function httpStatusOf(error: unknown): number {
+  if (isDatabaseUnavailable(error)) return 503;
   if (typeof error === 'object' && error !== null && 'status' in error) {
     const status = error.status;
     if (typeof status === 'number' && status >= 400 && status < 600) return status;

@@ -1,7 +1,10 @@
 import type { Db } from '@parley/db';
 import type { RequestHandler } from 'express';
 
-/** 200 when the database answers a query, 503 otherwise (so a load balancer stops routing here). */
+/**
+ * 200 when the database answers a query, 503 saying the database is down otherwise (so a load
+ * balancer stops routing here until it answers again).
+ */
 export function healthHandler(db: Db): RequestHandler {
   return async (req, res) => {
     try {
@@ -9,7 +12,7 @@ export function healthHandler(db: Db): RequestHandler {
       res.json({ status: 'ok' });
     } catch (error) {
       req.log.error({ err: error }, 'health check failed');
-      res.status(503).json({ status: 'unavailable' });
+      res.status(503).json({ status: 'unavailable', database: 'down' });
     }
   };
 }

@@ -15,6 +15,13 @@ import { call, startTestApp, type TestApp } from '../../testing/in-process-app.t
 let t: TestApp;
 let key: string;
 
+// SQLite only (the postgres project leaves this file out): the contending writer holds SQLite's
+// write lock on the file; PostgreSQL has no such lock to contend for.
+function sqliteFile(): string {
+  if (t.database.provider !== 'sqlite') throw new Error('a SQLite test');
+  return t.database.file;
+}
+
 beforeAll(async () => {
   t = await startTestApp();
   key = await t.key('acme', 'alice');
@@ -80,7 +87,7 @@ interface WriterReport {
 async function startContendingWriter() {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'contending-writer.ts'), t.database.file],
+    ['--import', 'tsx', path.join(import.meta.dirname, 'contending-writer.ts'), sqliteFile()],
     { cwd: path.resolve(import.meta.dirname, '../..'), stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -12,3 +12,46 @@ export function isUniqueViolation(error: unknown): boolean {
     { cause?: { kind?: unknown } } | undefined;
   return error.code === 'P2010' && adapterError?.cause?.kind === 'UniqueConstraintViolation';
 }
+
+/** Adapter error kinds that mean the database cannot be reached, not that the query was wrong. */
+const UNREACHABLE_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+  'TlsConnectionError',
+]);
+/** Prisma's codes for a database it cannot reach, that went away, or timed out. */
+const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024']);
+
+/** node-postgres's own errors for a connection that failed or broke (they carry no code). */
+const PG_CONNECTION_FAILURE =
+  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|terminating connection due to administrator command/;
+
+function isUnreachableKind(cause: unknown): boolean {
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { kind, code } = cause as { kind?: unknown; code?: unknown };
+  if (typeof kind === 'string' && UNREACHABLE_KINDS.has(kind)) return true;
+  // PostgreSQL's connection exceptions (08…) and shutdown or start-up in progress (57P01-57P03).
+  return kind === 'postgres' && typeof code === 'string' && /^(08|57P0[123])/.test(code);
+}
+
+/**
+ * The database is down or unreachable (PostgreSQL stopped, the network gone): the request
+ * deserves a 503 and a retry, not a 500. Follows `cause` through wrappers such as TRPCError.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof Prisma.PrismaClientInitializationError) return true;
+    if (e instanceof Prisma.PrismaClientKnownRequestError) {
+      if (UNREACHABLE_CODES.has(e.code)) return true;
+      const adapterError = e.meta?.['driverAdapterError'] as { cause?: unknown } | undefined;
+      if (isUnreachableKind(adapterError?.cause)) return true;
+    }
+    if (e instanceof Error && e.name === 'DriverAdapterError' && isUnreachableKind(e.cause)) {
+      return true;
+    }
+    if (e instanceof Error && PG_CONNECTION_FAILURE.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,3 +1,4 @@
+import { testDatabaseProvider } from '@parley/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../testing/router-harness.ts';
 import { newId } from '../rules/ids.ts';
@@ -42,7 +43,12 @@ describe('raw statements', () => {
       FROM "Conversation" WHERE "id" IN (${raw.id}, ${model.id})`;
     expect(stored).toHaveLength(2);
     const texts = new Set(stored.flatMap((r) => [r.createdAt, r.updatedAt]));
-    expect([...texts]).toEqual(['2026-11-23T17:00:00.123+00:00']);
+    // PostgreSQL stores an instant (timestamptz) and prints it in the session's time zone.
+    expect([...texts]).toEqual([
+      testDatabaseProvider() === 'sqlite'
+        ? '2026-11-23T17:00:00.123+00:00'
+        : expect.stringMatching(/^2026-11-2\d \d\d:00:00\.123[+-]\d\d/),
+    ]);
   });
 
   it('insertConversation returns the row with the counters at their defaults', async () => {

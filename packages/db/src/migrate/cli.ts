@@ -1,11 +1,18 @@
 // `tsx src/migrate/cli.ts create <name> | deploy | status | drift`: the offline stand-in for
 // `prisma migrate dev --create-only | deploy | status` and `prisma migrate diff --exit-code`.
-// deploy and status act on DATABASE_URL (a file: URL) or <PARLEY_DATA_DIR>/parley.db,
-// PARLEY_DATA_DIR defaulting to <repo>/data, the same file the server opens.
+// They act on the database the server opens: DATABASE_URL (a file: URL, or a PostgreSQL URL)
+// or <PARLEY_DATA_DIR>/parley.db, PARLEY_DATA_DIR defaulting to <repo>/data. With a PostgreSQL
+// URL, create and drift work on PostgreSQL's migrations, using scratch databases on that server.
 import path from 'node:path';
-import { databaseLocationFromEnv, resolveSqlitePath } from '../client.ts';
+import {
+  databaseLocationFromEnv,
+  databaseProvider,
+  redactUrl,
+  resolveSqlitePath,
+} from '../client.ts';
 import {
   DEFAULT_MIGRATIONS_DIR,
+  POSTGRES_MIGRATIONS_DIR,
   checkDrift,
   migrateCreate,
   migrateDeploy,
@@ -21,7 +28,8 @@ const USAGE = `Usage: tsx src/migrate/cli.ts <command>
   drift          check that the migrations produce schema.prisma (exit 1 and print the
                  missing SQL if not)
 
-The database is DATABASE_URL (file: URL) or <PARLEY_DATA_DIR>/parley.db (default ./data).`;
+The database is DATABASE_URL (a file: URL, or postgresql://… for PostgreSQL, whose
+migrations are prisma/postgresql/migrations) or <PARLEY_DATA_DIR>/parley.db (default ./data).`;
 
 const callerDir = process.env.INIT_CWD ?? process.cwd();
 
@@ -30,9 +38,27 @@ function relative(file: string): string {
   return shown.startsWith('..') ? file : shown || '.';
 }
 
-function printStatus(file: string, status: MigrationStatus): void {
-  console.log(`Database: ${relative(file)}${status.databaseExists ? '' : ' (does not exist yet)'}`);
-  console.log(`Migrations: ${relative(DEFAULT_MIGRATIONS_DIR)} (${status.local.length} found)`);
+/** The database the environment names, as the migration functions take it. */
+function target(): { file: string; shown: string } | { url: string; shown: string } {
+  const location = databaseLocationFromEnv();
+  if ('url' in location && databaseProvider(location) === 'postgresql') {
+    return { url: location.url, shown: redactUrl(location.url) };
+  }
+  const file = resolveSqlitePath(location);
+  return { file, shown: relative(file) };
+}
+
+/** The PostgreSQL URL in the environment, if it names one (create and drift). */
+function postgresUrl(): string | undefined {
+  const location = databaseLocationFromEnv();
+  return 'url' in location && databaseProvider(location) === 'postgresql'
+    ? location.url
+    : undefined;
+}
+
+function printStatus(shown: string, status: MigrationStatus, migrationsDir: string): void {
+  console.log(`Database: ${shown}${status.databaseExists ? '' : ' (does not exist yet)'}`);
+  console.log(`Migrations: ${relative(migrationsDir)} (${status.local.length} found)`);
   const list = (title: string, names: string[]) => {
     if (names.length === 0) return;
     console.log(`\n${title}:`);
@@ -60,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
         console.error('Usage: create <name>   e.g. create add_conversation_tags');
         return 2;
       }
-      const created = await migrateCreate(name);
+      const created = await migrateCreate(name, { url: postgresUrl() });
       if (!created) {
         console.log(
           'No schema changes: the migrations already produce schema.prisma. Nothing written.',
@@ -72,26 +98,30 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'deploy': {
-      const file = resolveSqlitePath(databaseLocationFromEnv());
+      const { shown, ...database } = target();
       const started = performance.now();
-      const applied = await migrateDeploy({ file });
+      const applied = await migrateDeploy(database);
       const ms = Math.round(performance.now() - started);
       if (applied.length === 0) {
-        console.log(`${relative(file)}: no pending migrations (${ms} ms).`);
+        console.log(`${shown}: no pending migrations (${ms} ms).`);
       } else {
-        console.log(`${relative(file)}: applied ${applied.length} migration(s) in ${ms} ms:`);
+        console.log(`${shown}: applied ${applied.length} migration(s) in ${ms} ms:`);
         for (const name of applied) console.log(`  ${name}`);
       }
       return 0;
     }
     case 'status': {
-      const file = resolveSqlitePath(databaseLocationFromEnv());
-      const status = await migrateStatus({ file });
-      printStatus(file, status);
+      const { shown, ...database } = target();
+      const status = await migrateStatus(database);
+      printStatus(
+        shown,
+        status,
+        'url' in database ? POSTGRES_MIGRATIONS_DIR : DEFAULT_MIGRATIONS_DIR,
+      );
       return status.upToDate ? 0 : 1;
     }
     case 'drift': {
-      const report = await checkDrift();
+      const report = await checkDrift({ url: postgresUrl() });
       if (!report.drifted) {
         console.log('No drift: the migrations produce exactly schema.prisma.');
         return 0;

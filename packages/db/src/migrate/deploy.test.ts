@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../client.ts';
+import { openSqlite } from '../client.ts';
 import { DEFAULT_MIGRATIONS_DIR, MigrationError, migrateDeploy, migrateStatus } from './index.ts';
 import { readMigrations, migrationNames } from './migrations.ts';
 import { copyOfSources, query, runCli, tableNames, tempDir } from '../../testing/migrations.ts';
@@ -70,7 +70,7 @@ describe('migrateDeploy', () => {
 
   it('works on a database the caller already opened, and Prisma can use it after', async () => {
     // The order the server and the api test harness use: open, then migrate.
-    const database = await openDatabase({ dataDir: await tempDir() });
+    const database = await openSqlite({ dataDir: await tempDir() });
     try {
       await expect(migrateDeploy({ file: database.file })).resolves.toEqual(localMigrations);
       await expect(migrateDeploy({ file: database.file })).resolves.toEqual([]);

@@ -1,5 +1,5 @@
 // Prisma's schema engine compiled to WebAssembly, driven through the better-sqlite3 driver
-// adapter. The Rust binary engine cannot be downloaded on Parley's machines, so this is how
+// adapter or, for PostgreSQL, @prisma/adapter-pg (postgres.ts). The Rust binary engine cannot be downloaded on Parley's machines, so this is how
 // migrations are applied, created and diffed (docs/database.md, "The offline schema engine").
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -13,6 +13,7 @@ import {
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import type * as RuntimeModule from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { createSqliteAdapter } from '../client.ts';
+import { PostgresEngineFactory } from './postgres.ts';
 
 export type { SchemaEngine } from '@prisma/schema-engine-wasm';
 
@@ -169,18 +170,23 @@ export interface EngineHandle {
   close(): Promise<void>;
 }
 
+/** The main database: a SQLite file (created if missing) or a PostgreSQL URL. */
+export type EngineTarget = { file: string } | { url: string };
+
 export interface CreateEngineOptions {
-  /** The SQLite file the engine treats as the main database (created if missing). */
-  file: string;
+  target: EngineTarget;
   schema: SchemaFile;
   /** Receives the engine's JSON log lines; they are dropped by default. */
   onLog?: (line: string) => void;
 }
 
-/** A schema engine for one SQLite file and schema; close it when done. */
+/** A schema engine for one database and schema; close it when done. */
 export async function createEngine(options: CreateEngineOptions): Promise<EngineHandle> {
   const runtime = await loadSchemaEngineRuntime();
-  const factory = new TrackedSqliteFactory(options.file);
+  const factory =
+    'url' in options.target
+      ? new PostgresEngineFactory(options.target.url)
+      : new TrackedSqliteFactory(options.target.file);
   const onLog = options.onLog ?? (() => undefined);
   let engine: SchemaEngine;
   try {

@@ -8,10 +8,22 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MigrationList, SchemaFilter } from '@prisma/schema-engine-wasm';
 import { MigrationError } from './errors.ts';
-import { lastPanicMessage, withEngine, type SchemaEngine, type SchemaFile } from './engine.ts';
+import {
+  lastPanicMessage,
+  withEngine,
+  type EngineTarget,
+  type SchemaEngine,
+  type SchemaFile,
+} from './engine.ts';
 import { allApplied, readMigrationsTable } from './history.ts';
 import { withMigrationLock } from './lock.ts';
 import { migrationNames, readMigrations, writeMigration } from './migrations.ts';
+import {
+  createScratchDatabase,
+  databaseUrl,
+  dropDatabase,
+  readPostgresMigrationsTable,
+} from './postgres.ts';
 
 export { MigrationError };
 
@@ -22,24 +34,38 @@ const PACKAGE_PRISMA_DIR = path.join(
   'prisma',
 );
 
-/** packages/db/prisma/migrations, wherever the process was started from. */
+/** packages/db/prisma/migrations (SQLite's), wherever the process was started from. */
 export const DEFAULT_MIGRATIONS_DIR = path.join(PACKAGE_PRISMA_DIR, 'migrations');
-/** packages/db/prisma/schema.prisma, wherever the process was started from. */
+/** packages/db/prisma/schema.prisma, the model's source, wherever the process was started from. */
 export const DEFAULT_SCHEMA_PATH = path.join(PACKAGE_PRISMA_DIR, 'schema.prisma');
+/** PostgreSQL's migrations: their own history, for their own SQL. */
+export const POSTGRES_MIGRATIONS_DIR = path.join(PACKAGE_PRISMA_DIR, 'postgresql', 'migrations');
+/** PostgreSQL's schema, generated from schema.prisma (scripts/postgres-schema.mjs). */
+export const POSTGRES_SCHEMA_PATH = path.join(PACKAGE_PRISMA_DIR, 'postgresql', 'schema.prisma');
 
 // Parley manages every table in its database; nothing is external.
 const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 export interface SourceOptions {
-  /** Directory of migrations; default packages/db/prisma/migrations. */
+  /** Directory of migrations; default the provider's (DEFAULT_ or POSTGRES_MIGRATIONS_DIR). */
   migrationsDir?: string;
-  /** The Prisma schema; default packages/db/prisma/schema.prisma. */
+  /** The Prisma schema; default the provider's (DEFAULT_ or POSTGRES_SCHEMA_PATH). */
   schemaPath?: string;
 }
 
-export interface DatabaseOptions extends SourceOptions {
-  /** Path of the SQLite database file (see resolveSqlitePath). */
-  file: string;
+/**
+ * The database: `file`, the path of a SQLite file (see resolveSqlitePath), or `url`, a
+ * PostgreSQL URL (postgresql://…).
+ */
+export type DatabaseOptions = SourceOptions & EngineTarget;
+
+/** For the commands that need no database of their own on SQLite: a PostgreSQL server to use. */
+export interface ServerOptions extends SourceOptions {
+  /**
+   * A PostgreSQL URL: work on PostgreSQL's history, with scratch and shadow databases created
+   * beside this one (and dropped). Without it, SQLite's, on scratch files.
+   */
+  url?: string | undefined;
 }
 
 /** Engine errors arrive as `{ name, code, message }`; a Rust panic as a bare RuntimeError. */
@@ -70,22 +96,30 @@ async function readSchema(schemaPath: string): Promise<SchemaFile> {
   return { path: schemaPath, content: await readFile(schemaPath, 'utf8') };
 }
 
-function resolveSources(options: SourceOptions): { migrationsDir: string; schemaPath: string } {
+function resolveSources(options: SourceOptions & { url?: string | undefined }): {
+  migrationsDir: string;
+  schemaPath: string;
+} {
+  const postgres = options.url !== undefined;
   return {
-    migrationsDir: path.resolve(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR),
-    schemaPath: path.resolve(options.schemaPath ?? DEFAULT_SCHEMA_PATH),
+    migrationsDir: path.resolve(
+      options.migrationsDir ?? (postgres ? POSTGRES_MIGRATIONS_DIR : DEFAULT_MIGRATIONS_DIR),
+    ),
+    schemaPath: path.resolve(
+      options.schemaPath ?? (postgres ? POSTGRES_SCHEMA_PATH : DEFAULT_SCHEMA_PATH),
+    ),
   };
 }
 
-/** Runs the engine against `file`, turning its failures into MigrationErrors. */
+/** Runs the engine against a database, turning its failures into MigrationErrors. */
 async function runEngine<T>(
   action: string,
-  file: string,
+  target: EngineTarget,
   schema: SchemaFile,
   fn: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   try {
-    return await withEngine({ file, schema }, fn);
+    return await withEngine({ target, schema }, fn);
   } catch (error) {
     throw toMigrationError(action, error);
   }
@@ -116,10 +150,46 @@ async function oneAtATime<T>(file: string, fn: () => Promise<T>): Promise<T> {
  * find nothing to do).
  */
 export function migrateDeploy(options: DatabaseOptions): Promise<string[]> {
+  if ('url' in options) return oneAtATime(options.url, () => deployPostgres(options));
   return oneAtATime(options.file, () => deploy(options));
 }
 
-async function deploy(options: DatabaseOptions): Promise<string[]> {
+/**
+ * PostgreSQL: the engine takes PostgreSQL's advisory migration lock itself (one connection,
+ * held while it applies), so deploys from several processes queue on the server.
+ */
+async function deployPostgres(options: SourceOptions & { url: string }): Promise<string[]> {
+  const { migrationsDir, schemaPath } = resolveSources(options);
+  if (!existsSync(migrationsDir)) {
+    throw new MigrationError(`No migrations directory at ${migrationsDir}`);
+  }
+  const migrationsList = await readMigrations(migrationsDir);
+  const names = migrationNames(migrationsList);
+  const rows = await readPostgresMigrationsTable(options.url).catch(() => undefined);
+  if (rows && allFinished(rows, names)) return [];
+  const schema = await readSchema(schemaPath);
+  try {
+    const result = await runEngine('migrate deploy', { url: options.url }, schema, (engine) =>
+      engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+    );
+    return result.appliedMigrationNames;
+  } catch (error) {
+    const after = await readPostgresMigrationsTable(options.url).catch(() => []);
+    throw nameFailed(after, error);
+  }
+}
+
+function allFinished(
+  rows: readonly { migration_name: string; finished_at: unknown; rolled_back_at: unknown }[],
+  names: readonly string[],
+): boolean {
+  const live = rows.filter((row) => row.rolled_back_at === null);
+  if (live.some((row) => row.finished_at === null)) return false;
+  const finished = new Set(live.map((row) => row.migration_name));
+  return names.every((name) => finished.has(name));
+}
+
+async function deploy(options: SourceOptions & { file: string }): Promise<string[]> {
   const { migrationsDir, schemaPath } = resolveSources(options);
   if (!existsSync(migrationsDir)) {
     // Deploying "nothing" would leave an empty database behind; that is a packaging mistake.
@@ -133,7 +203,7 @@ async function deploy(options: DatabaseOptions): Promise<string[]> {
   // Under the lock the engine re-reads `_prisma_migrations`, so a deploy that waited for
   // another one applies only what that one left.
   const result = await withMigrationLock(options.file, () =>
-    runEngine('migrate deploy', options.file, schema, (engine) =>
+    runEngine('migrate deploy', { file: options.file }, schema, (engine) =>
       engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
     ),
   ).catch((error: unknown) => {
@@ -148,15 +218,23 @@ async function deploy(options: DatabaseOptions): Promise<string[]> {
  * name from the row the engine left unfinished.
  */
 function nameFailedMigration(file: string, error: unknown): unknown {
-  if (!(error instanceof MigrationError) || error.code === 'P3009') return error;
-  let failed: string[];
+  let rows;
   try {
-    failed = readMigrationsTable(file)
-      .filter((row) => row.finished_at === null && row.rolled_back_at === null)
-      .map((row) => row.migration_name);
+    rows = readMigrationsTable(file);
   } catch {
     return error;
   }
+  return nameFailed(rows, error);
+}
+
+function nameFailed(
+  rows: readonly { migration_name: string; finished_at: unknown; rolled_back_at: unknown }[],
+  error: unknown,
+): unknown {
+  if (!(error instanceof MigrationError) || error.code === 'P3009') return error;
+  const failed = rows
+    .filter((row) => row.finished_at === null && row.rolled_back_at === null)
+    .map((row) => row.migration_name);
   if (failed.length === 0) return error;
   const reason = error.message.replace(/^migrate deploy failed( \(\w+\))?: /, '');
   return new MigrationError(
@@ -195,7 +273,7 @@ export interface MigrationStatus {
 }
 
 /** `_prisma_migrations` times as ISO strings, whichever way the engine stored them. */
-function timestamp(value: string | number): string {
+function timestamp(value: string | number | Date): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
 }
@@ -205,7 +283,7 @@ export async function migrateStatus(options: DatabaseOptions): Promise<Migration
   const { migrationsDir, schemaPath } = resolveSources(options);
   const migrationsList = await readMigrations(migrationsDir);
   const local = migrationNames(migrationsList);
-  if (!existsSync(options.file)) {
+  if ('file' in options && !existsSync(options.file)) {
     // Do not let the engine create the file just to report that it is empty.
     return {
       databaseExists: false,
@@ -219,14 +297,19 @@ export async function migrateStatus(options: DatabaseOptions): Promise<Migration
     };
   }
   const schema = await readSchema(schemaPath);
-  const diagnosis = await runEngine('migrate status', options.file, schema, (engine) =>
+  const target: EngineTarget = 'url' in options ? { url: options.url } : { file: options.file };
+  const diagnosis = await runEngine('migrate status', target, schema, (engine) =>
     engine.diagnoseMigrationHistory({
       migrationsList,
       optInToShadowDatabase: false,
       filters: NO_FILTERS,
     }),
   );
-  const rows = readMigrationsTable(options.file).filter((row) => row.rolled_back_at === null);
+  const rows = (
+    'url' in options
+      ? await readPostgresMigrationsTable(options.url)
+      : readMigrationsTable(options.file)
+  ).filter((row) => row.rolled_back_at === null);
   const applied = rows
     .filter((row) => row.finished_at !== null)
     .map((row) => ({
@@ -272,7 +355,7 @@ const MIGRATION_NAME = /^[A-Za-z0-9_-]+$/;
  */
 export async function migrateCreate(
   name: string,
-  options: SourceOptions = {},
+  options: ServerOptions = {},
 ): Promise<CreatedMigration | null> {
   if (!MIGRATION_NAME.test(name)) {
     throw new MigrationError(
@@ -282,31 +365,26 @@ export async function migrateCreate(
   const { migrationsDir, schemaPath } = resolveSources(options);
   const migrationsList = await readMigrations(migrationsDir);
   const schema = await readSchema(schemaPath);
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'parley-migrate-'));
+  const scratch = await scratchTarget(options.url);
   try {
-    const output = await runEngine(
-      'migrate create',
-      path.join(scratch, 'scratch.db'),
-      schema,
-      async (engine) => {
-        // devDiagnostic needs `_prisma_migrations` to exist, and createMigration needs the
-        // shadow database that devDiagnostic sets up on this same engine.
-        await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-        const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
-        if (diagnostic.action.tag === 'reset') {
-          throw new MigrationError(
-            `The migration history cannot be replayed: ${diagnostic.action.reason}`,
-          );
-        }
-        return engine.createMigration({
-          draft: false,
-          migrationName: name,
-          migrationsList,
-          schema: { files: [schema] },
-          filters: NO_FILTERS,
-        });
-      },
-    );
+    const output = await runEngine('migrate create', scratch.target, schema, async (engine) => {
+      // devDiagnostic needs `_prisma_migrations` to exist, and createMigration needs the
+      // shadow database that devDiagnostic sets up on this same engine.
+      await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+      const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
+      if (diagnostic.action.tag === 'reset') {
+        throw new MigrationError(
+          `The migration history cannot be replayed: ${diagnostic.action.reason}`,
+        );
+      }
+      return engine.createMigration({
+        draft: false,
+        migrationName: name,
+        migrationsList,
+        schema: { files: [schema] },
+        filters: NO_FILTERS,
+      });
+    });
     if (output.migrationScript === null) return null;
     const directory = await writeMigration(migrationsDir, {
       name: output.generatedMigrationName,
@@ -316,8 +394,23 @@ export async function migrateCreate(
     });
     return { name: output.generatedMigrationName, path: directory, sql: output.migrationScript };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await scratch.remove();
   }
+}
+
+/** A database to replay the history on and throw away: a temp file, or one beside `url`. */
+async function scratchTarget(
+  url: string | undefined,
+): Promise<{ target: EngineTarget; remove(): Promise<void> }> {
+  if (url !== undefined) {
+    const name = await createScratchDatabase(url, 'scratch');
+    return { target: { url: databaseUrl(url, name) }, remove: () => dropDatabase(url, name) };
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-migrate-'));
+  return {
+    target: { file: path.join(dir, 'scratch.db') },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface DriftReport {
@@ -332,12 +425,14 @@ export interface DriftReport {
  * `prisma migrate diff --from-migrations … --to-schema … --exit-code`. A drift means someone
  * changed schema.prisma without creating a migration.
  */
-export async function checkDrift(options: SourceOptions = {}): Promise<DriftReport> {
+export async function checkDrift(options: ServerOptions = {}): Promise<DriftReport> {
   const { migrationsDir, schemaPath } = resolveSources(options);
   const migrationsList: MigrationList = await readMigrations(migrationsDir);
   const schema = await readSchema(schemaPath);
-  // The diff replays the history on the engine's shadow database; the main one is unused.
-  const result = await runEngine('drift check', ':memory:', schema, (engine) =>
+  // The diff replays the history on a scratch database (on PostgreSQL the engine replays it
+  // onto the main connection's database, not a shadow one: never a real database).
+  const scratch = await scratchTarget(options.url);
+  const result = await runEngine('drift check', scratch.target, schema, (engine) =>
     engine.diff({
       from: { tag: 'migrations', ...migrationsList },
       to: { tag: 'schemaDatamodel', files: [schema] },
@@ -345,7 +440,7 @@ export async function checkDrift(options: SourceOptions = {}): Promise<DriftRepo
       exitCode: true,
       filters: NO_FILTERS,
     }),
-  );
+  ).finally(() => scratch.remove());
   const drifted = result.exitCode === 2;
   return { drifted, sql: drifted ? (result.stdout ?? '') : '' };
 }

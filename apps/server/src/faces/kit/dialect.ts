@@ -40,6 +40,8 @@ export function statusOf(problem: Problem): number {
       return 429;
     case 'internal':
       return 500;
+    case 'unavailable':
+      return 503;
   }
 }
 

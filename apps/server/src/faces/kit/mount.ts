@@ -3,7 +3,14 @@
  * of the vendor's request, the handler's call into the router, and every failure rendered in the
  * vendor's error shape (never a 500 for bad input, never HTML).
  */
-import { actAs, createCaller, createTRPCContext, type ApiDeps, type Principal } from '@parley/api';
+import {
+  actAs,
+  createCaller,
+  createTRPCContext,
+  isDatabaseUnavailable,
+  type ApiDeps,
+  type Principal,
+} from '@parley/api';
 import { etagOf, versionFromIfMatch } from '@parley/api/rules';
 import { TRPCError } from '@trpc/server';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -112,9 +119,10 @@ export function mountFace(face: Face, deps: ApiDeps, options: MountOptions): Rou
     if (problem) return send(res, face.dialect, problem);
     // Anything else is the server's fault: logged under the request id, and answered in the
     // face's shape without a word of its cause (or, once the answer has begun, by cutting it).
+    // A database that cannot be reached is a 503, which says to retry.
     req.log.error({ err: error }, 'unhandled error');
     if (res.headersSent) return void res.destroy();
-    send(res, face.dialect, { kind: 'internal' });
+    send(res, face.dialect, { kind: isDatabaseUnavailable(error) ? 'unavailable' : 'internal' });
   });
   return router;
 }

@@ -33,6 +33,8 @@ export type Problem =
   | { kind: 'no_route'; method: string; path: string }
   /** A route of the face answers this path, but not with this method. */
   | { kind: 'method_not_allowed'; allow: string[] }
+  /** The database cannot be reached (PostgreSQL down): retry later. */
+  | { kind: 'unavailable' }
   /** The server's fault: logged with the request id, never described to the client. */
   | { kind: 'internal' };
 
@@ -95,6 +97,8 @@ export function problemFromTrpc(error: TRPCError, preconditionGiven: boolean): P
         : { kind: 'conflict', message: error.message };
     case 'TOO_MANY_REQUESTS':
       return { kind: 'rate_limited', retryAfterSeconds: 1 };
+    case 'SERVICE_UNAVAILABLE':
+      return { kind: 'unavailable' };
     default:
       return undefined;
   }

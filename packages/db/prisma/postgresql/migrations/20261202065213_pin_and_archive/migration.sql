@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Conversation" ADD COLUMN     "archivedAt" TIMESTAMPTZ(3),
+ADD COLUMN     "pinnedAt" TIMESTAMPTZ(3);

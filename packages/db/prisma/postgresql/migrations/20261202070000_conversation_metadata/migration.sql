@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Conversation" ADD COLUMN     "metadata" TEXT NOT NULL DEFAULT '{}';
