@@ -11,6 +11,7 @@ import { runComparison } from './comparison.ts';
 import { cleanEnv, makeScratch, releaseAll, releaseOnSignals } from './lifecycle.ts';
 import { cores, formatLoad, waitForQuiet } from './machine.ts';
 import { buildParley } from './parley.ts';
+import { runPostgres, type PostgresRun } from './postgres.ts';
 import { REPO_ROOT } from './process.ts';
 import { log, secondsSince } from './progress.ts';
 import { bar, type Comparison, type ScaleRun } from './report.ts';
@@ -31,16 +32,18 @@ async function main(): Promise<void> {
   const commit = gitCommit();
   const loadBefore = os.loadavg();
   log(
-    `bench (${settings.mode}${settings.scale ? ', scale' : ''}): ${settings.connections} connections, ` +
+    `bench (${[settings.mode, settings.scale && 'scale', settings.postgres && 'postgres'].filter(Boolean).join(', ')}): ${settings.connections} connections, ` +
       `${settings.warmup} s warm-up, ${settings.rounds} x ${settings.seconds} s rounds per scenario; ` +
       `load average ${formatLoad(loadBefore)} on ${cores()} cores`,
   );
   const tmp = makeScratch();
   let comparison: Comparison;
   let scale: ScaleRun | undefined;
+  let postgres: PostgresRun | undefined;
   try {
     comparison = await runComparison(settings, tmp);
     log(`comparison done in ${secondsSince(since).toFixed(1)} s`);
+    if (settings.postgres) postgres = await runPostgres(settings, tmp);
     if (settings.scale) scale = await runScale(settings, tmp);
   } finally {
     await releaseAll();
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     loadAfter: os.loadavg(),
     comparison,
     scale,
+    postgres,
     bar: bar(comparison, scale),
     lastLine: lastLineOf(comparison),
   };

@@ -1,5 +1,6 @@
 /** The figures of a run, and how they are shown: the tables, the bar, the ratios. */
 import type { OperationPlans } from './explain.ts';
+import { POSTGRES_WORKERS, type PostgresRun } from './postgres.ts';
 import { fmt, formatTable, median, ratio, round } from './stats.ts';
 
 export interface ScenarioFigures {
@@ -93,6 +94,30 @@ export function targetsTable(c: Comparison): string {
       fmt(t.peakRssMb, 1),
       t.description,
     ]),
+  );
+}
+
+/** Parley's scenarios on SQLite (the comparison) beside PostgreSQL with 1 and 2 workers. */
+export function postgresTable(c: Comparison, pg: PostgresRun): string {
+  const cell = (f: ScenarioFigures | undefined) => (f ? `${fmt(f.rps)} (${fmt(f.p99Ms, 1)})` : '—');
+  const sqlite = c.scenarios.filter((f) => f.target === 'parley');
+  const rows = sqlite.map((f) => [
+    f.label,
+    cell(f),
+    ...POSTGRES_WORKERS.map((n) => cell(pg.workers[String(n)]?.find((g) => g.id === f.id))),
+  ]);
+  rows.push([
+    'peak RSS MB (the process started)',
+    fmt(c.targets.parley?.peakRssMb ?? NaN, 1),
+    ...POSTGRES_WORKERS.map((n) => fmt(pg.peakRssMb[String(n)] ?? NaN, 1)),
+  ]);
+  return formatTable(
+    [
+      'scenario: req/s (p99 ms)',
+      'SQLite, 1 process',
+      ...POSTGRES_WORKERS.map((n) => `PostgreSQL, ${n} worker${n > 1 ? 's' : ''}`),
+    ],
+    rows,
   );
 }
 

