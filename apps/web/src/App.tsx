@@ -17,6 +17,7 @@ import { errorCode } from './errors.ts';
 import { useLiveUpdates, type LiveStatus } from './live.ts';
 import { flushDeletes } from './mutations.ts';
 import { NewChat } from './NewChat.tsx';
+import { ArchivedList } from './ArchivedList.tsx';
 import { NoticeProvider, useNotices } from './notices.tsx';
 import {
   FOCUS_AGAIN,
@@ -205,6 +206,8 @@ function Shell({
             <NewChat />
           ) : route.name === 'conversation' ? (
             <ConversationDetail key={route.id} id={route.id} />
+          ) : route.name === 'archived' ? (
+            <ArchivedList />
           ) : (
             <div className="pane-body">
               <h1 tabIndex={-1}>Page not found</h1>

@@ -16,7 +16,7 @@ import { Composer } from './Composer.tsx';
 import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
-import { useAppendMessage, useDeleteWithUndo } from './mutations.ts';
+import { useAppendMessage, useDeleteWithUndo, useMarkConversation } from './mutations.ts';
 import { navigate } from './router.ts';
 import { ConversationMetadata } from './ConversationMetadata.tsx';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
@@ -181,9 +181,15 @@ function Messages({ conversationId, footer }: { conversationId: string; footer?:
   );
 }
 
+/** Where a conversation downloads as a file (the server's export, with the session cookie). */
+const exportHref = (id: string, format: 'json' | 'md') =>
+  `/api/export/conversations/${encodeURIComponent(id)}.${format}`;
+
 function Header({ conversation }: { conversation: Conversation }) {
   const { editing, open, close, renameButton } = useInlineRename();
   const onDelete = useDeleteWithUndo(() => navigate('/', { focus: 'composer' }));
+  const mark = useMarkConversation();
+  const { pinnedAt, archivedAt } = conversation;
   return (
     <div className={`detail-title${editing ? ' editing' : ''}`}>
       {editing ? (
@@ -197,6 +203,27 @@ function Header({ conversation }: { conversation: Conversation }) {
             <button ref={renameButton} type="button" className="rename" onClick={() => open()}>
               Rename
             </button>
+            <button
+              type="button"
+              className="pin"
+              aria-pressed={Boolean(pinnedAt)}
+              onClick={() => mark(conversation, pinnedAt ? 'unpin' : 'pin')}
+            >
+              {pinnedAt ? 'Unpin' : 'Pin'}
+            </button>
+            <button
+              type="button"
+              className="archive"
+              onClick={() => mark(conversation, archivedAt ? 'unarchive' : 'archive')}
+            >
+              {archivedAt ? 'Restore' : 'Archive'}
+            </button>
+            <a className="button quiet" href={exportHref(conversation.id, 'json')} download>
+              Export JSON
+            </a>
+            <a className="button quiet" href={exportHref(conversation.id, 'md')} download>
+              Export Markdown
+            </a>
             <button type="button" className="delete quiet" onClick={() => onDelete(conversation)}>
               Delete
             </button>
@@ -204,6 +231,7 @@ function Header({ conversation }: { conversation: Conversation }) {
         </>
       )}
       <p className="meta">
+        {archivedAt ? 'Archived · ' : ''}
         {formatMeta(conversation)} · model {conversation.model}
       </p>
     </div>

@@ -1,15 +1,17 @@
 /**
- * The sidebar: "New chat", then the conversations by most recent change, grouped by date (Today,
- * Yesterday, Previous 7 days, Older), paged, the open one marked; rename and delete in place.
+ * The sidebar: "New chat", then the pinned conversations, then the others by most recent change,
+ * grouped by date (Today, Yesterday, Previous 7 days, Older), paged, the open one marked; rename,
+ * pin, archive and delete in place; the archive's own view at the end.
  */
 import { useEffect, useRef, useState } from 'react';
-import { groupByDate } from './date-groups.ts';
+import { byRecency, groupByDate } from './date-groups.ts';
 import { actionErrorMessage } from './errors.ts';
+import { focusNextFrame } from './focus.ts';
 import { flattenList } from './list-pages.ts';
-import { useDeleteWithUndo, usePendingDeletes } from './mutations.ts';
-import { conversationPath, followLink, navigate } from './router.ts';
+import { useDeleteWithUndo, useMarkConversation, usePendingDeletes } from './mutations.ts';
+import { ARCHIVE_PATH, conversationPath, followLink, navigate } from './router.ts';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
-import { LIST_INPUT, trpc, type Conversation } from './trpc.ts';
+import { LIST_INPUT, PINNED_INPUT, trpc, type Conversation } from './trpc.ts';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -22,11 +24,13 @@ function ConversationRow({
   conversation,
   open,
   onDelete,
+  onMark,
   onOpen,
 }: {
   conversation: Conversation;
   open: boolean;
   onDelete: (c: Conversation) => void;
+  onMark: ReturnType<typeof useMarkConversation>;
   onOpen: () => void;
 }) {
   const { editing, open: startRename, close, renameButton } = useInlineRename();
@@ -71,6 +75,25 @@ function ConversationRow({
             </button>
             <button
               type="button"
+              className={`pin icon${conversation.pinnedAt ? ' on' : ''}`}
+              onClick={() => onMark(conversation, conversation.pinnedAt ? 'unpin' : 'pin')}
+              aria-label={`${conversation.pinnedAt ? 'Unpin' : 'Pin'} “${conversation.title}”`}
+              aria-pressed={Boolean(conversation.pinnedAt)}
+              title={conversation.pinnedAt ? 'Unpin' : 'Pin'}
+            >
+              <span aria-hidden="true">{conversation.pinnedAt ? '★' : '☆'}</span>
+            </button>
+            <button
+              type="button"
+              className="archive icon quiet"
+              onClick={() => onMark(conversation, 'archive')}
+              aria-label={`Archive “${conversation.title}”`}
+              title="Archive"
+            >
+              <span aria-hidden="true">↧</span>
+            </button>
+            <button
+              type="button"
               className="delete icon quiet"
               onClick={() => onDelete(conversation)}
               aria-label={`Delete “${conversation.title}”`}
@@ -112,12 +135,23 @@ export function ConversationList({
     // Live updates keep the list fresh; refetching on focus would reorder rows under the pointer.
     refetchOnWindowFocus: false,
   });
+  // Pins are few: one page of them, above the others (which leave them out).
+  const pinnedQuery = trpc.conversation.list.useInfiniteQuery(PINNED_INPUT, {
+    getNextPageParam: () => null,
+    refetchOnWindowFocus: false,
+  });
   const pending = usePendingDeletes();
   const today = useToday();
-  const groups = groupByDate(
-    flattenList(query.data).filter((c) => !pending.has(c.id)),
-    today,
-  );
+  const pinned = flattenList(pinnedQuery.data)
+    .filter((c) => !pending.has(c.id))
+    .sort(byRecency);
+  const groups = [
+    ...(pinned.length > 0 ? [{ group: 'Pinned', rows: pinned }] : []),
+    ...groupByDate(
+      flattenList(query.data).filter((c) => !pending.has(c.id) && !c.pinnedAt),
+      today,
+    ),
+  ];
   const rows = groups.flatMap((g) => g.rows);
 
   // After "Load more", the first new row takes the focus, once React has put it on the page.
@@ -147,14 +181,12 @@ export function ConversationList({
     const index = rows.findIndex((c) => c.id === id);
     const next = rows[index + 1] ?? rows[index - 1];
     if (id === openId) navigate('/', { focus: 'none' });
-    requestAnimationFrame(() => {
-      const target = next
-        ? document.querySelector<HTMLElement>(`[data-id="${next.id}"] .title`)
-        : heading.current;
-      target?.focus();
-    });
+    focusNextFrame(() =>
+      next ? document.querySelector<HTMLElement>(`[data-id="${next.id}"] .title`) : heading.current,
+    );
   };
   const onDelete = useDeleteWithUndo(focusAfter);
+  const onMark = useMarkConversation();
 
   return (
     <>
@@ -199,6 +231,7 @@ export function ConversationList({
                     conversation={c}
                     open={c.id === openId}
                     onDelete={onDelete}
+                    onMark={onMark}
                     onOpen={onOpen}
                   />
                 ))}
@@ -225,6 +258,16 @@ export function ConversationList({
           )}
         </>
       )}
+      <a
+        className="archive-link quiet"
+        href={ARCHIVE_PATH}
+        onClick={(e) => {
+          followLink(e);
+          onOpen();
+        }}
+      >
+        Archived conversations
+      </a>
     </>
   );
 }

@@ -7,11 +7,26 @@ import {
   findInList,
   isAtLeastAsNew,
   patchInList,
+  placeInList,
   removeFromList,
-  upsertInList,
 } from './list-pages.ts';
 import { errorCode } from './errors.ts';
-import { LIST_INPUT, MESSAGES_INPUT, trpc, type Conversation, type Message } from './trpc.ts';
+import {
+  ARCHIVED_INPUT,
+  LIST_INPUT,
+  MESSAGES_INPUT,
+  PINNED_INPUT,
+  trpc,
+  type Conversation,
+  type Message,
+} from './trpc.ts';
+
+/** The lists a conversation may be in, and which of them it belongs to. */
+const LISTS = [
+  { input: LIST_INPUT, holds: (c: Conversation) => !c.archivedAt },
+  { input: PINNED_INPUT, holds: (c: Conversation) => Boolean(c.pinnedAt) && !c.archivedAt },
+  { input: ARCHIVED_INPUT, holds: (c: Conversation) => Boolean(c.archivedAt) },
+] as const;
 
 export function useConversationCache() {
   const utils = trpc.useUtils();
@@ -19,7 +34,10 @@ export function useConversationCache() {
     const list = utils.conversation.list;
     const get = utils.conversation.get;
     type Data = ReturnType<typeof list.getInfiniteData>;
-    const setList = (update: (data: Data) => Data) => list.setInfiniteData(LIST_INPUT, update);
+    const setLists = (update: (data: Data, holds: (c: Conversation) => boolean) => Data) => {
+      for (const { input, holds } of LISTS)
+        list.setInfiniteData(input, (data) => update(data, holds));
+    };
     type Messages = NonNullable<ReturnType<typeof utils.message.list.getInfiniteData>>;
     const setMessages = (conversationId: string, update: (data: Messages) => Messages) =>
       utils.message.list.setInfiniteData({ conversationId, ...MESSAGES_INPUT }, (data) =>
@@ -28,15 +46,18 @@ export function useConversationCache() {
 
     const cache = {
       find(id: string): Conversation | undefined {
-        return get.getData({ id }) ?? findInList(list.getInfiniteData(LIST_INPUT), id);
+        for (const { input } of LISTS) {
+          const found = findInList(list.getInfiniteData(input), id);
+          if (found) return get.getData({ id }) ?? found;
+        }
+        return get.getData({ id });
       },
 
       /** A newer copy from the server: shown everywhere, unless what is shown is newer. */
       upsert(incoming: Conversation) {
-        // The list holds what the server's default list holds: archived conversations leave it.
-        setList((data) =>
-          incoming.archivedAt ? removeFromList(data, incoming.id) : upsertInList(data, incoming),
-        );
+        // Each list holds what the server's would: archived ones leave the default list for the
+        // archive's, pinned ones are also in the pinned list.
+        setLists((data, holds) => placeInList(data, incoming, holds(incoming)));
         get.setData({ id: incoming.id }, (current) =>
           !current || isAtLeastAsNew(incoming, current) ? incoming : current,
         );
@@ -44,12 +65,12 @@ export function useConversationCache() {
 
       /** Changes what is shown without the server (optimistic update, rollback). */
       patch(id: string, patch: (c: Conversation) => Conversation) {
-        setList((data) => patchInList(data, id, patch));
+        setLists((data) => patchInList(data, id, patch));
         get.setData({ id }, (current) => current && patch(current));
       },
 
       remove(id: string) {
-        setList((data) => removeFromList(data, id));
+        setLists((data) => removeFromList(data, id));
         void get.invalidate({ id });
       },
 

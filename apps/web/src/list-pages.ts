@@ -53,6 +53,21 @@ export function upsertInList<D extends ListData>(
   return mapItems(data, (items, i) => (i === 0 ? [incoming, ...items] : items));
 }
 
+/**
+ * A newer copy of a conversation put where it belongs: in this list (`belongs`) or out of it. A
+ * copy older than the one the list holds changes nothing (a late event never unpins a
+ * conversation pinned again since).
+ */
+export function placeInList<D extends ListData>(
+  data: D | undefined,
+  incoming: Conversation,
+  belongs: boolean,
+): D | undefined {
+  const current = findInList(data, incoming.id);
+  if (current && !isAtLeastAsNew(incoming, current)) return data;
+  return belongs ? upsertInList(data, incoming) : removeFromList(data, incoming.id);
+}
+
 /** Changes one conversation in place, whatever its version (optimistic updates, rollbacks). */
 export function patchInList<D extends ListData>(
   data: D | undefined,

@@ -9,6 +9,7 @@ import type { MessageRole } from '@parley/api/rules';
 import { useSyncExternalStore } from 'react';
 import { useConversationCache } from './conversation-cache.ts';
 import { setDraft } from './drafts.ts';
+import { focusNextFrame } from './focus.ts';
 import { actionErrorMessage, errorCode, renameErrorMessage } from './errors.ts';
 import { useNotices } from './notices.tsx';
 import { conversationPath, navigate } from './router.ts';
@@ -238,8 +239,8 @@ export function useDeleteWithUndo(focusAfter: (id: string) => void) {
             const back = new Set(b.conversations.map((c) => c.id));
             setPending([...pendingSnapshot].filter((id) => !back.has(id)));
             const first = b.conversations[0]!.id;
-            requestAnimationFrame(() =>
-              document.querySelector<HTMLElement>(`[data-id="${first}"] .title`)?.focus(),
+            focusNextFrame(() =>
+              document.querySelector<HTMLElement>(`[data-id="${first}"] .title`),
             );
           },
         },
@@ -250,4 +251,51 @@ export function useDeleteWithUndo(focusAfter: (id: string) => void) {
       UNDO_WINDOW_MS,
     );
   };
+}
+
+export type Mark = 'pin' | 'unpin' | 'archive' | 'unarchive';
+
+const MARK_DONE: Record<Mark, string> = {
+  pin: 'Pinned',
+  unpin: 'Unpinned',
+  archive: 'Archived',
+  unarchive: 'Restored from the archive',
+};
+const UNDO_MARK: Partial<Record<Mark, Mark>> = { archive: 'unarchive', unarchive: 'archive' };
+
+/**
+ * Pin, unpin, archive and unarchive: sent at once, shown when the server answers (its copy goes
+ * to every list: pinned ones above the others, archived ones to the archive view). Archiving is
+ * announced with an Undo, since the conversation leaves the list under the pointer.
+ */
+export function useMarkConversation() {
+  const cache = useConversationCache();
+  const { announce } = useNotices();
+  const marks = {
+    pin: trpc.conversation.pin.useMutation(),
+    unpin: trpc.conversation.unpin.useMutation(),
+    archive: trpc.conversation.archive.useMutation(),
+    unarchive: trpc.conversation.unarchive.useMutation(),
+  };
+  const mark = async (conversation: Conversation, how: Mark, announced = true) => {
+    try {
+      const marked = await marks[how].mutateAsync({ id: conversation.id });
+      cache.upsert(marked);
+      const undo = UNDO_MARK[how];
+      if (announced && undo) {
+        announce({
+          kind: 'info',
+          text: `${MARK_DONE[how]} “${marked.title}”.`,
+          action: { label: 'Undo', run: () => void mark(marked, undo, false) },
+        });
+      }
+    } catch (error) {
+      if (errorCode(error) === 'NOT_FOUND') cache.remove(conversation.id);
+      announce({
+        kind: 'error',
+        text: actionErrorMessage(`${how} “${conversation.title}”`, error),
+      });
+    }
+  };
+  return (conversation: Conversation, how: Mark) => void mark(conversation, how);
 }

@@ -1,21 +1,27 @@
 /**
- * Two screens, two paths: `/` (a new chat, not created yet) and `/c/<id>` (one conversation),
- * beside the conversation list. History API only.
+ * Three screens, three paths: `/` (a new chat, not created yet), `/c/<id>` (one conversation) and
+ * `/archived` (the archive), beside the conversation list. History API only.
  */
 import { useSyncExternalStore, type MouseEvent } from 'react';
-import { CONVERSATION_PATH } from './routes.ts';
+import { ARCHIVE_ROUTE, CONVERSATION_PATH } from './routes.ts';
 
-export type Route = { name: 'new' } | { name: 'conversation'; id: string } | { name: 'missing' };
+export type Route =
+  | { name: 'new' }
+  | { name: 'conversation'; id: string }
+  | { name: 'archived' }
+  | { name: 'missing' };
 
 const NAVIGATE = 'parley:navigate';
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'new' };
+  if (ARCHIVE_ROUTE.test(pathname)) return { name: 'archived' };
   const match = CONVERSATION_PATH.exec(pathname);
   return match?.[1] ? { name: 'conversation', id: match[1] } : { name: 'missing' };
 }
 
 export const conversationPath = (id: string) => `/c/${id}`;
+export const ARCHIVE_PATH = '/archived';
 
 /** Where the focus goes on the new screen: its heading (as a page load), or its message box. */
 export type FocusTarget = 'heading' | 'composer' | 'none';

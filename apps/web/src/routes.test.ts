@@ -4,8 +4,23 @@ import { APP_ROUTES } from './routes.ts';
 
 describe('the app’s own paths', () => {
   it('are exactly the paths the router has a screen for (the server serves only these)', () => {
-    const paths = ['/', '/c/01ARZ3NDEKTSV4RRFFQ69G5FAV', '/c/conv_01arz3/', '/c', '/c/'];
-    const more = ['/c/a/b', '/health', '/api', '/c/' + 'x'.repeat(65), '/settings', '//'];
+    const paths = [
+      '/',
+      '/c/01ARZ3NDEKTSV4RRFFQ69G5FAV',
+      '/c/conv_01arz3/',
+      '/c',
+      '/c/',
+      '/archived',
+    ];
+    const more = [
+      '/c/a/b',
+      '/health',
+      '/api',
+      '/c/' + 'x'.repeat(65),
+      '/settings',
+      '//',
+      '/archived/x',
+    ];
     for (const path of [...paths, ...more]) {
       const served = APP_ROUTES.some((route) => route.test(path));
       expect(served, path).toBe(parseRoute(path).name !== 'missing');

@@ -7,5 +7,8 @@
 /** One conversation: `/c/<id>`. */
 export const CONVERSATION_PATH = /^\/c\/([\w-]{1,64})\/?$/;
 
+/** The archived conversations: `/archived`. */
+export const ARCHIVE_ROUTE = /^\/archived\/?$/;
+
 /** Every path the app renders a screen for (its "not found" screen aside). */
-export const APP_ROUTES: readonly RegExp[] = [/^\/$/, CONVERSATION_PATH];
+export const APP_ROUTES: readonly RegExp[] = [/^\/$/, CONVERSATION_PATH, ARCHIVE_ROUTE];

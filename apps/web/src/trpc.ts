@@ -18,6 +18,10 @@ export type { ConversationEvent } from '@parley/api';
 
 /** One page of the conversation list; the key of the list's infinite query. */
 export const LIST_INPUT = { limit: 20 } as const;
+/** The pinned conversations, shown above the others (one page: pins are few). */
+export const PINNED_INPUT = { limit: 100, pinned: true } as const;
+/** The archive view's pages. */
+export const ARCHIVED_INPUT = { limit: 20, archived: 'only' } as const;
 /** A conversation's messages, newest first: it opens at its end and loads older ones upward. */
 export const MESSAGES_INPUT = { limit: 50, order: 'desc' } as const;
 

@@ -174,7 +174,7 @@ describe('keyboard only', () => {
         });
       /** Presses Tab until the focused element matches (bounded). */
       const tabTo = async (match: RegExp, key = 'Tab') => {
-        for (let i = 0; i < 40; i++) {
+        for (let i = 0; i < 200; i++) {
           if (match.test(await focused())) return;
           await p.keyboard.press(key);
         }
