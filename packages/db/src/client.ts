@@ -181,11 +181,18 @@ export async function createPostgresAdapter(
 ): Promise<PrismaPg> {
   // Loaded on first use: a SQLite process (the key CLI under tsx, above all) never pays for it.
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  return new PrismaPg({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
-  });
+  return new PrismaPg({ ...postgresConnectionOptions(url), max: options.poolSize ?? 10 });
+}
+
+/**
+ * How every connection Parley opens to PostgreSQL is made from DATABASE_URL (the pool's, and the
+ * one that listens for live changes): the URL as given, and giving up on connecting after 5 s.
+ */
+export function postgresConnectionOptions(url: string): {
+  connectionString: string;
+  connectionTimeoutMillis: number;
+} {
+  return { connectionString: url, connectionTimeoutMillis: 5_000 };
 }
 
 /**
