@@ -184,12 +184,11 @@ export async function startServer(
       clearTimeout(sweep);
       clearInterval(sweeping);
       stopDemoCleanup();
-      // Work the requests started (automatic titles) finishes before the database closes, within
-      // what is left of the deadline.
-      await Promise.race([deps.tasks.idle(), pastDeadline]);
+      // Work the requests started (automatic titles) finishes before the database closes, and
+      // then the other processes hear of the last writes (PostgreSQL), within what is left of
+      // the deadline.
+      await Promise.race([deps.tasks.idle().then(() => postgresEvents?.settled()), pastDeadline]);
       clearTimeout(deadline);
-      // The others hear of the last writes before the pool closes.
-      await postgresEvents?.settled();
       await database.close();
       logger.info('closed');
     })());

@@ -14,6 +14,7 @@ import type { ConversationEvent } from './conversation-events.ts';
 import {
   createPostgresEvents,
   encodeEvent,
+  EVENTS_CHANNEL,
   INLINE_BYTES,
   type PostgresEvents,
 } from './postgres-events.ts';
@@ -155,6 +156,24 @@ describe('conversation events over LISTEN/NOTIFY', () => {
     expect(await onB.next()).toEqual({ type: 'resync' });
     const c = await alice.caller.conversation.create({ title: 'After the loss' });
     expect(await onB.next()).toEqual({ type: 'created', conversation: c });
+    onB.close();
+  });
+
+  it('ignores what it cannot read on the channel (anyone may NOTIFY there)', async () => {
+    const alice = await newUser('frank');
+    const onB = listen(b, alice.userId);
+    await registered();
+    const c = await alice.caller.conversation.create({ title: 'Noise' });
+    expect(await onB.next()).toMatchObject({ type: 'created' });
+    for (const noise of [
+      'not json',
+      JSON.stringify({ from: 'x', owner: alice.userId }),
+      JSON.stringify({ from: 'x', owner: alice.userId, ref: { type: 'deleted', id: c.id } }),
+    ]) {
+      await database.db.$executeRawUnsafe(`SELECT pg_notify($1, $2)`, EVENTS_CHANNEL, noise);
+    }
+    const renamed = await alice.caller.conversation.rename({ id: c.id, title: 'Still here' });
+    expect(await onB.next()).toEqual({ type: 'renamed', conversation: renamed });
     onB.close();
   });
 });

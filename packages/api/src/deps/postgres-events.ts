@@ -79,6 +79,20 @@ function refOf(event: ConversationEvent): Ref | undefined {
   }
 }
 
+/** What a large event may be sent as. */
+const REF_TYPES = new Set<unknown>(['created', 'renamed', 'updated', 'message_appended']);
+
+/** The shape of a Wire, for what arrives on the channel (anyone may NOTIFY on it). */
+function isWire(value: unknown): value is Wire {
+  if (typeof value !== 'object' || value === null) return false;
+  const { owner, event, ref } = value as Record<string, unknown>;
+  const typeOf = (x: unknown) =>
+    typeof x === 'object' && x !== null ? (x as { type?: unknown }).type : undefined;
+  return (
+    typeof owner === 'string' && (typeof typeOf(event) === 'string' || REF_TYPES.has(typeOf(ref)))
+  );
+}
+
 /** Encodes an event for NOTIFY: whole when small enough, else its ids. */
 export function encodeEvent(from: string, owner: string, event: ConversationEvent): string {
   const whole = JSON.stringify({ from, owner, event } satisfies Wire);
@@ -162,7 +176,7 @@ export async function createPostgresEvents({
       } catch {
         return; // not ours
       }
-      if (wire.from === self || typeof wire.owner !== 'string') return;
+      if (!isWire(wire) || wire.from === self) return;
       inbox.push(wire);
       if (inbox.length > MAX_PENDING) inbox = collapse(inbox);
       receiving ??= receive().finally(() => (receiving = undefined));
