@@ -17,8 +17,11 @@ const SQLITE_ONLY = [
   'test/upgrade-insecure-requests.test.ts',
   'test/web.test.ts',
 ];
-/** The server on PostgreSQL, with its own PostgreSQL to stop and start. */
-const POSTGRES_ONLY = ['test/postgres-faults.test.ts'];
+/**
+ * The server on PostgreSQL: with its own PostgreSQL to stop and start, and as two processes on
+ * one database (live changes over LISTEN/NOTIFY).
+ */
+const POSTGRES_ONLY = ['test/postgres-faults.test.ts', 'test/postgres-processes.test.ts'];
 
 export default defineConfig({
   test: {

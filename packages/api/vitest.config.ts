@@ -8,6 +8,9 @@ const WITHOUT_DATABASE = [
   'src/deps/title-generators.test.ts',
 ];
 
+// Tests of PostgreSQL itself (LISTEN/NOTIFY): run on PostgreSQL only.
+const POSTGRES_ONLY = ['src/deps/postgres-events.test.ts'];
+
 export default defineConfig({
   test: {
     // A red CI run names its test: a JUnit report beside the console's (turbo keeps test-results/).
@@ -24,7 +27,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', env: { PARLEY_TEST_DB: 'sqlite' } },
+        test: {
+          name: 'sqlite',
+          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
+          env: { PARLEY_TEST_DB: 'sqlite' },
+        },
       },
       {
         extends: true,

@@ -4,6 +4,7 @@
  * (cluster/primary.ts); each worker runs this same file.
  */
 import cluster from 'node:cluster';
+import { databaseProvider } from '@parley/db';
 import { clusterEventLink, createRelayedEvents } from './cluster/relayed-events.ts';
 import { isParleyMessage, type ShutdownMessage } from './cluster/messages.ts';
 import { runPrimary } from './cluster/primary.ts';
@@ -72,7 +73,14 @@ async function serve() {
       config,
       logger,
       cluster.isWorker
-        ? { events: createRelayedEvents(clusterEventLink()), hitCounter: sharedHitCounter() }
+        ? {
+            // On PostgreSQL each worker listens to PostgreSQL itself: no relay through the primary.
+            events:
+              databaseProvider(config.database) === 'sqlite'
+                ? createRelayedEvents(clusterEventLink())
+                : undefined,
+            hitCounter: sharedHitCounter(),
+          }
         : undefined,
     );
   } catch (error) {

@@ -9,9 +9,11 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import {
   createApiDeps,
+  createPostgresEvents,
   createSessionTokens,
   openAiTitleGenerator,
   type ConversationEvents,
+  type PostgresEvents,
 } from '@parley/api';
 import { openDatabase, type DatabaseHandle } from '@parley/db';
 import { migrateDeploy } from '@parley/db/migrate';
@@ -39,8 +41,11 @@ export interface RunningServer {
  * cluster's primary provides (cluster/). Migrations are the primary's, applied before it forks.
  */
 export interface WorkerLinks {
-  /** Live changes that reach every worker's subscribers. */
-  events: ConversationEvents;
+  /**
+   * Live changes that reach every worker's subscribers, over the primary (SQLite). On PostgreSQL
+   * there is none: each worker listens to PostgreSQL itself, as separate servers do.
+   */
+  events?: ConversationEvents | undefined;
   /** Rate-limit counts shared by every worker. */
   hitCounter: HitCounter;
 }
@@ -80,12 +85,22 @@ export async function startServer(
   const secretDir = database.provider === 'sqlite' ? path.dirname(database.file) : config.dataDir;
   if (!config.session.secret) mkdirSync(secretDir, { recursive: true });
   const tokens = createSessionTokens(loadSessionSecret(config.session.secret, secretDir, logger));
-  // Live updates reach the subscribers of this process, or of every worker when there are several
+  // Live updates reach the subscribers of every process on the database: on PostgreSQL through
+  // LISTEN/NOTIFY, on SQLite those of this process or, with workers, of every worker
   // (cluster/relayed-events.ts). Titles come from the local generator unless an endpoint is
   // configured.
+  let postgresEvents: PostgresEvents | undefined;
+  if (database.provider === 'postgresql') {
+    try {
+      postgresEvents = await createPostgresEvents({ db: database.db, url: database.url, logger });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
   const deps = createApiDeps({
     db: database.db,
-    events: worker?.events,
+    events: postgresEvents ?? worker?.events,
     auth: { ...config.auth, sessions: tokens },
     titleGenerator: config.titles ? openAiTitleGenerator(config.titles) : undefined,
     autoTitles: config.autoTitles,
@@ -169,9 +184,10 @@ export async function startServer(
       clearTimeout(sweep);
       clearInterval(sweeping);
       stopDemoCleanup();
-      // Work the requests started (automatic titles) finishes before the database closes, within
-      // what is left of the deadline.
-      await Promise.race([deps.tasks.idle(), pastDeadline]);
+      // Work the requests started (automatic titles) finishes before the database closes, and
+      // then the other processes hear of the last writes (PostgreSQL), within what is left of
+      // the deadline.
+      await Promise.race([deps.tasks.idle().then(() => postgresEvents?.settled()), pastDeadline]);
       clearTimeout(deadline);
       await database.close();
       logger.info('closed');

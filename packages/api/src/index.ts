@@ -53,6 +53,12 @@ export {
   type ConversationEvents,
   type InProcessEvents,
 } from './deps/conversation-events.ts';
+export {
+  createPostgresEvents,
+  EVENTS_CHANNEL,
+  type PostgresEvents,
+  type PostgresEventsOptions,
+} from './deps/postgres-events.ts';
 export * from './rules/index.ts';
 export * from './rules/schemas.ts';
 export * from './rules/portability-schemas.ts';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { PrismaPg } from '@prisma/adapter-pg';
+import type { ClientConfig } from 'pg';
 import Database from 'better-sqlite3';
 import { PrismaClient } from './generated/prisma/client.ts';
 
@@ -171,6 +172,13 @@ export class DatabaseUnreachableError extends Error {
 }
 
 /**
+ * How long a query may wait for one of the pool's connections when all are busy (a burst of
+ * writes on one row) before it fails with a 503: far longer than connecting may take, since a
+ * busy pool is not a database that is down.
+ */
+export const POOL_WAIT_MS = 60_000;
+
+/**
  * A driver-adapter factory for a PostgreSQL URL. Connecting gives up after 5 s, so a request
  * made while PostgreSQL is down fails (503) instead of waiting; the pool reconnects by itself
  * once PostgreSQL is back, since each query takes a live connection or opens a new one.
@@ -180,12 +188,36 @@ export async function createPostgresAdapter(
   options: PostgresOptions = {},
 ): Promise<PrismaPg> {
   // Loaded on first use: a SQLite process (the key CLI under tsx, above all) never pays for it.
-  const { PrismaPg } = await import('@prisma/adapter-pg');
+  const [{ PrismaPg }, { default: pg }] = await Promise.all([
+    import('@prisma/adapter-pg'),
+    import('pg'),
+  ]);
+  const connection = postgresConnectionOptions(url);
+  // pg-pool's one timeout bounds both connecting and waiting for a free connection, and 5 s of
+  // waiting turned a burst of 1,000 renames into 503s: the pool waits POOL_WAIT_MS, each of its
+  // connections gives up connecting after 5 s on its own.
+  class Connection extends pg.Client {
+    constructor(config?: ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connection.connectionTimeoutMillis });
+    }
+  }
   return new PrismaPg({
-    connectionString: url,
+    ...connection,
+    connectionTimeoutMillis: POOL_WAIT_MS,
+    Client: Connection,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
   });
+}
+
+/**
+ * How every connection Parley opens to PostgreSQL is made from DATABASE_URL (the pool's, and the
+ * one that listens for live changes): the URL as given, and giving up on connecting after 5 s.
+ */
+export function postgresConnectionOptions(url: string): {
+  connectionString: string;
+  connectionTimeoutMillis: number;
+} {
+  return { connectionString: url, connectionTimeoutMillis: 5_000 };
 }
 
 /**

@@ -9,6 +9,7 @@ export {
   databaseProvider,
   openDatabase,
   openSqlite,
+  postgresConnectionOptions,
   redactUrl,
   resolveSqlitePath,
   type DatabaseHandle,
@@ -18,6 +19,11 @@ export {
   type PostgresHandle,
   type SqliteHandle,
 } from './client.ts';
+export {
+  listenForNotifications,
+  type NotificationListener,
+  type NotificationListenerOptions,
+} from './notifications.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export type {
   ApiKey,

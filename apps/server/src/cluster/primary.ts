@@ -2,9 +2,9 @@
  * PARLEY_WORKERS=N (N > 1): this process becomes the cluster's primary. It applies pending
  * migrations once, before any worker exists (workers never race for them), then forks N workers
  * that share the one listening port (node:cluster hands out connections round robin). It serves
- * no requests itself; it relays live-change events between workers, holds the rate-limit counts
- * they share, replaces a worker that dies, and on SIGTERM or SIGINT has every worker drain and
- * then exits 0.
+ * no requests itself; it relays live-change events between workers (on SQLite; on PostgreSQL
+ * each worker listens to PostgreSQL itself), holds the rate-limit counts they share, replaces a
+ * worker that dies, and on SIGTERM or SIGINT has every worker drain and then exits 0.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';

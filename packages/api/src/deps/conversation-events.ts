@@ -3,9 +3,9 @@
  * a successful write; each event is addressed to the conversation's owner and only that user's
  * subscribers receive it, so an event can never leak to another user.
  *
- * The in-process bus below reaches the subscribers of this process only. That is the whole story
- * with the embedded SQLite database (one server process). Several processes sharing PostgreSQL
- * need a bus that crosses processes (LISTEN/NOTIFY), behind this same interface.
+ * The in-process bus below reaches the subscribers of this process only. Across processes the
+ * same interface is implemented over it: by the cluster's IPC relay on SQLite (apps/server's
+ * cluster/relayed-events.ts), by LISTEN/NOTIFY on PostgreSQL (postgres-events.ts).
  */
 import type { ConversationDto, MessageDto } from '../data/dto.ts';
 
@@ -41,6 +41,8 @@ interface Subscriber {
 export interface InProcessEvents extends ConversationEvents {
   /** How many subscriptions the owner has open (for tests and diagnostics). */
   subscribers(ownerId: string): number;
+  /** Tells every current subscriber, of every owner, to resync (events may have been missed). */
+  resyncAll(): void;
 }
 
 export function createInProcessEvents(): InProcessEvents {
@@ -52,13 +54,19 @@ export function createInProcessEvents(): InProcessEvents {
     sub.wake?.();
   };
 
+  const deliver = (sub: Subscriber, event: ConversationEvent) => {
+    if (sub.queue.length >= MAX_QUEUED) sub.queue = [{ type: 'resync' }];
+    else sub.queue.push(event);
+    sub.wake?.();
+  };
+
   return {
     publish(ownerId, event) {
-      for (const sub of byOwner.get(ownerId) ?? []) {
-        if (sub.queue.length >= MAX_QUEUED) sub.queue = [{ type: 'resync' }];
-        else sub.queue.push(event);
-        sub.wake?.();
-      }
+      for (const sub of byOwner.get(ownerId) ?? []) deliver(sub, event);
+    },
+
+    resyncAll() {
+      for (const subs of byOwner.values()) for (const sub of subs) deliver(sub, { type: 'resync' });
     },
 
     async *subscribe(ownerId, signal) {
