@@ -51,6 +51,8 @@ export interface ScaleRun {
   peakRssMb: Record<string, number>;
   seedSeconds: Record<string, number>;
   databaseMb: Record<string, number>;
+  /** Of which the search indexes (SQLite's FTS5 tables). */
+  searchIndexMb: Record<string, number>;
   queryPlans: OperationPlans[];
 }
 

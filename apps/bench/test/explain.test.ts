@@ -45,12 +45,13 @@ afterAll(() => {
 });
 
 describe('query plans of the hot queries', () => {
-  it('cover rename, get and both kinds of list page', () => {
+  it('cover rename, get, both kinds of list page and a search', () => {
     expect(plans.map((p) => p.operation.split(' (')[0])).toEqual([
       'rename',
       'get',
       'list, first page',
       'list, keyset page',
+      'search',
     ]);
   });
 
