@@ -1,6 +1,6 @@
 /**
  * The query plans of Parley's hot queries, as SQLite will run them: the SQL is not written here
- * but captured from Prisma itself. The harness runs rename, get and list pages through Parley's
+ * but captured from Prisma itself. The harness runs rename, get, list pages and a search through Parley's
  * router (createCaller, authenticated by the same API key as the load) against a database, while
  * the statements better-sqlite3 prepares are watched; every statement Prisma ran, with its
  * arguments, is then given to `EXPLAIN QUERY PLAN`.
@@ -97,6 +97,10 @@ export async function explainHotQueries(
     [
       'list, keyset page (conversation.list limit 20 + cursor)',
       (api) => api.conversation.list({ limit: 20, cursor: subject.cursor }),
+    ],
+    [
+      'search (conversation.search, a 4-digit query)',
+      (api) => api.conversation.search({ q: '4242', limit: 20 }),
     ],
   ];
   const captured: { operation: string; statements: Captured[] }[] = [];

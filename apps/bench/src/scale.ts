@@ -4,6 +4,7 @@
  * those operations on the large database.
  */
 import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { collectCursors } from './checks.ts';
@@ -17,6 +18,7 @@ import {
   florentRename,
   getScenario,
   listScenario,
+  searchScenario,
   subjectOf,
   type Scenario,
   type Subject,
@@ -33,6 +35,7 @@ export async function runScale(settings: Settings, tmp: string): Promise<ScaleRu
   const seeded: SeededDatabase[] = [];
   const seedSeconds: Record<string, number> = {};
   const databaseMb: Record<string, number> = {};
+  const searchIndexMb: Record<string, number> = {};
   for (const size of sizes) {
     const since = performance.now();
     const db = await seedDataDir(path.join(tmp, `scale-${sizeLabel(size.conversations)}`), size);
@@ -40,6 +43,7 @@ export async function runScale(settings: Settings, tmp: string): Promise<ScaleRu
     const label = `parley@${sizeLabel(size.conversations)}`;
     seedSeconds[label] = round(secondsSince(since), 1);
     databaseMb[label] = round(fileSize(db.file) / MB, 1);
+    searchIndexMb[label] = round(searchIndexBytes(db.file) / MB, 1);
     log(
       `seeded ${fmt(size.conversations)} conversations (${fmt(size.own)} the user's) in ` +
         `${secondsSince(since).toFixed(1)} s: ${databaseMb[label]} MB`,
@@ -60,7 +64,7 @@ export async function runScale(settings: Settings, tmp: string): Promise<ScaleRu
     subjects.set(label, subject);
   }
   const scenarios: Scenario[] = [];
-  for (const make of [florentRename, getScenario, listScenario]) {
+  for (const make of [florentRename, getScenario, listScenario, searchScenario]) {
     for (const label of labels) {
       const subject = subjects.get(label);
       if (subject) scenarios.push(make(label, subject));
@@ -72,7 +76,7 @@ export async function runScale(settings: Settings, tmp: string): Promise<ScaleRu
 
   const [smallLabel, largeLabel] = labels;
   const ratios: ScaleRun['ratios'] = {};
-  for (const op of ['rename.florent', 'get.trpc', 'list.trpc']) {
+  for (const op of ['rename.florent', 'get.trpc', 'list.trpc', 'search.trpc']) {
     const small = figures.find((f) => f.id === `${op}@${smallLabel}`);
     const big = figures.find((f) => f.id === `${op}@${largeLabel}`);
     if (!small || !big) continue;
@@ -101,8 +105,25 @@ export async function runScale(settings: Settings, tmp: string): Promise<ScaleRu
     peakRssMb,
     seedSeconds,
     databaseMb,
+    searchIndexMb,
     queryPlans,
   };
+}
+
+/** Bytes the search indexes (FTS5 tables and their shadow tables) take in the file. */
+function searchIndexBytes(file: string): number {
+  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = sqlite
+      .prepare(
+        `SELECT SUM(pgsize) AS bytes FROM dbstat
+         WHERE name LIKE 'ConversationTitleSearch%' OR name LIKE 'MessageSearch%'`,
+      )
+      .get() as { bytes: number | null };
+    return row.bytes ?? 0;
+  } finally {
+    sqlite.close();
+  }
 }
 
 function fileSize(file: string): number {

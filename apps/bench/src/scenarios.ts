@@ -273,6 +273,35 @@ export function listScenario(target: TargetName, subject: Subject): Scenario {
   };
 }
 
+/**
+ * A search for a number, as the seeded titles are "Conversation <n>": a four-digit number is in
+ * a few hundred titles of a million (someone else's, mostly), so this measures a selective
+ * search through the title index, not one that matches every row.
+ */
+export function searchScenario(target: TargetName, subject: Subject): Scenario {
+  const queries = Array.from({ length: 500 }, () =>
+    String(1000 + Math.floor(Math.random() * 9000)),
+  );
+  const q = cycle(queries);
+  void subject;
+  return {
+    id: `search.trpc@${target}`,
+    label: 'search, 4-digit query (tRPC)',
+    target,
+    next: () => ({
+      method: 'GET',
+      path: `/trpc/conversation.search?input=${trpcInput({ q: q(), limit: 20 })}`,
+    }),
+    expect: {
+      status: 200,
+      body: (body) => {
+        const items = field(body, 'result', 'data', 'items');
+        return Array.isArray(items) && items.length <= 20;
+      },
+    },
+  };
+}
+
 /** The headers every request of a scenario carries. */
 export function headersFor(subject: Subject, scenario?: Scenario): Record<string, string> {
   const key = scenario?.asCreator ? subject.creatorKey : subject.key;

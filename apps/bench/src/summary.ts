@@ -31,6 +31,13 @@ function scaleLines(scale: ScaleRun): string[] {
     '',
     scaleTable(scale),
     '',
+    `Database files: ${Object.entries(scale.databaseMb)
+      .map(
+        ([label, mb]) =>
+          `${label} ${mb} MB (search indexes ${scale.searchIndexMb[label] ?? '?'} MB)`,
+      )
+      .join(', ')}`,
+    '',
     `### Query plans at ${fmt(scale.large)} conversations (SQL as Prisma sent it)`,
     '',
   ];

@@ -45,12 +45,13 @@ afterAll(() => {
 });
 
 describe('query plans of the hot queries', () => {
-  it('cover rename, get and both kinds of list page', () => {
+  it('cover rename, get, both kinds of list page and a search', () => {
     expect(plans.map((p) => p.operation.split(' (')[0])).toEqual([
       'rename',
       'get',
       'list, first page',
       'list, keyset page',
+      'search',
     ]);
   });
 
@@ -69,5 +70,17 @@ describe('query plans of the hot queries', () => {
     expect(page?.plan.join('\n')).toMatch(
       /USING INDEX \S+ \(userId=\? AND \(updatedAt,id\)<\(\?,\?\)\)/,
     );
+  });
+});
+
+describe('the query plan of a search', () => {
+  // Read the other way round (the caller's rows, then a MATCH for each), a word in every title
+  // took 30 s instead of 0.26 s at 100,000 conversations.
+  it('reads the FTS5 index first, then each row it finds', () => {
+    const search = plans[4]?.statements.find((s) => /MATCH/.test(s.sql));
+    const plan = search?.plan.map((step) => step.trim()) ?? [];
+    const index = plan.indexOf('SCAN ConversationTitleSearch VIRTUAL TABLE INDEX 0:M1');
+    expect(index, plan.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(plan[index + 1]).toBe('SEARCH c USING INTEGER PRIMARY KEY (rowid=?)');
   });
 });

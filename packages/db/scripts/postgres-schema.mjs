@@ -1,6 +1,7 @@
 // Writes prisma/postgresql/schema.prisma from prisma/schema.prisma, the one source of the data
 // model: the same models for PostgreSQL, its client generated beside the SQLite one, and times
-// as timestamptz(3) (an instant with milliseconds, what a JavaScript Date holds).
+// as timestamptz(3) (an instant with milliseconds, what a JavaScript Date holds), and the lines
+// only PostgreSQL has (`// postgresql: …` comments in schema.prisma).
 // `node scripts/postgres-schema.mjs --check` exits 1 when the written file is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,10 @@ export function postgresSchema(source) {
     // The client of this schema goes beside the SQLite one (src/generated/postgresql).
     const output = line.match(/^(\s*output\s*=\s*)"\.\.\/src\/generated\/prisma"\s*$/);
     if (output) return `${output[1]}"../../src/generated/postgresql"`;
+    // What only PostgreSQL has (such as a GIN index) is written in schema.prisma as a comment,
+    // `// postgresql: <line>`, and becomes that line here.
+    const only = line.match(/^(\s*)\/\/ postgresql: (.*)$/);
+    if (only) return `${only[1]}${only[2]}`;
     // A model field of type DateTime (optional or not) gets the PostgreSQL column type.
     const field = line.match(/^(\s+\w+\s+DateTime\??)(\s.*)?$/);
     if (field && !line.includes('@db.')) {

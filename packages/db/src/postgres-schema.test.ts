@@ -26,5 +26,9 @@ describe('the PostgreSQL schema', () => {
     );
     const models = (text: string) => text.match(/^model \w+/gm);
     expect(models(schema)).toEqual(models(source));
+    // What only PostgreSQL has is a `// postgresql:` comment in the source, a line here.
+    expect(source).toContain('// postgresql: @@index([content(ops: raw("gin_trgm_ops"))]');
+    expect(schema).toMatch(/^\s+@@index\(\[content\(ops: raw\("gin_trgm_ops"\)\)\], type: Gin/m);
+    expect(schema).not.toContain('// postgresql:');
   });
 });

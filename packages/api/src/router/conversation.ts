@@ -9,6 +9,7 @@ import {
   setConversationMetadata,
 } from '../conversation/conversations.ts';
 import { markConversation } from '../conversation/marks.ts';
+import { searchConversations } from '../conversation/search.ts';
 import type { ConversationMark } from '../data/statements.ts';
 import { generateConversationTitle } from '../conversation/naming.ts';
 import {
@@ -17,6 +18,7 @@ import {
   listConversationsInput,
   markConversationInput,
   renameConversationInput,
+  searchConversationsInput,
   setMetadataInput,
 } from '../rules/schemas.ts';
 import { createTRPCRouter, protectedProcedure } from '../trpc.ts';
@@ -74,6 +76,14 @@ export const conversationRouter = createTRPCRouter({
   list: protectedProcedure
     .input(listConversationsInput)
     .query(({ ctx, input }) => listConversations(ctx.db, ctx.principal, input)),
+
+  /**
+   * The caller's conversations whose title or messages hold every word of `q`, title matches
+   * first, each with a plain-text snippet and highlight ranges (docs/api.md, "Search").
+   */
+  search: protectedProcedure
+    .input(searchConversationsInput)
+    .query(({ ctx, input }) => searchConversations(ctx.db, ctx.principal, input)),
 
   /** Names the conversation from its first user message (never over a person's newer title). */
   generateTitle: protectedProcedure

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES } from './message.ts';
 import { metadataProblems } from './metadata.ts';
+import { SEARCH_QUERY_MAX_LENGTH, searchTerms } from './search.ts';
 import { normalizeTitle } from './title.ts';
 
 /**
@@ -140,6 +141,20 @@ export const listConversationsInput = z
     message: 'Give at most one of cursor, after and before.',
   })
   .default({ limit: PAGE_SIZE_DEFAULT, sort: '-updatedAt', archived: 'exclude' });
+
+/** The caller's conversations whose title or messages hold every word of `q` (rules/search.ts). */
+export const searchConversationsInput = z.object({
+  q: z
+    .string()
+    .max(SEARCH_QUERY_MAX_LENGTH)
+    .refine((s) => s.isWellFormed(), 'Invalid Unicode.')
+    .refine((s) => searchTerms(s).length > 0, 'Give something to search for.'),
+  limit: z.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
+  /** The `nextCursor` of the previous page of the same search. */
+  cursor: z.string().max(200).nullish(),
+  /** Archived conversations: left out (the default), searched with the others, or alone. */
+  archived: z.enum(ARCHIVED_FILTERS).default('exclude'),
+});
 
 export const appendMessageInput = z.object({
   conversationId: conversationIdSchema,

@@ -43,8 +43,21 @@ export const POSTGRES_MIGRATIONS_DIR = path.join(PACKAGE_PRISMA_DIR, 'postgresql
 /** PostgreSQL's schema, generated from schema.prisma (scripts/postgres-schema.mjs). */
 export const POSTGRES_SCHEMA_PATH = path.join(PACKAGE_PRISMA_DIR, 'postgresql', 'schema.prisma');
 
-// Parley manages every table in its database; nothing is external.
-const NO_FILTERS: SchemaFilter = { externalTables: [], externalEnums: [] };
+/**
+ * Tables Prisma's model does not describe, left out of diffs (Prisma's `tables.external`): the
+ * SQLite search indexes (FTS5 virtual tables and the shadow tables FTS5 keeps for each), made by
+ * hand in SQLite's `search` migration. Without this the drift check would report them, and every
+ * migration created afterwards would drop them. PostgreSQL's search index is in the model.
+ */
+const SEARCH_INDEX_TABLES = ['ConversationTitleSearch', 'MessageSearch'].flatMap((table) => [
+  table,
+  ...['config', 'data', 'docsize', 'idx'].map((part) => `${table}_${part}`),
+]);
+
+/** What the engine leaves out of its view of a database. */
+function schemaFilters(target: EngineTarget): SchemaFilter {
+  return { externalTables: 'url' in target ? [] : SEARCH_INDEX_TABLES, externalEnums: [] };
+}
 
 export interface SourceOptions {
   /** Directory of migrations; default the provider's (DEFAULT_ or POSTGRES_MIGRATIONS_DIR). */
@@ -116,10 +129,10 @@ async function runEngine<T>(
   action: string,
   target: EngineTarget,
   schema: SchemaFile,
-  fn: (engine: SchemaEngine) => Promise<T>,
+  fn: (engine: SchemaEngine, filters: SchemaFilter) => Promise<T>,
 ): Promise<T> {
   try {
-    return await withEngine({ target, schema }, fn);
+    return await withEngine({ target, schema }, (engine) => fn(engine, schemaFilters(target)));
   } catch (error) {
     throw toMigrationError(action, error);
   }
@@ -169,8 +182,11 @@ async function deployPostgres(options: SourceOptions & { url: string }): Promise
   if (rows && allFinished(rows, names)) return [];
   const schema = await readSchema(schemaPath);
   try {
-    const result = await runEngine('migrate deploy', { url: options.url }, schema, (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+    const result = await runEngine(
+      'migrate deploy',
+      { url: options.url },
+      schema,
+      (engine, filters) => engine.applyMigrations({ migrationsList, filters }),
     );
     return result.appliedMigrationNames;
   } catch (error) {
@@ -203,8 +219,8 @@ async function deploy(options: SourceOptions & { file: string }): Promise<string
   // Under the lock the engine re-reads `_prisma_migrations`, so a deploy that waited for
   // another one applies only what that one left.
   const result = await withMigrationLock(options.file, () =>
-    runEngine('migrate deploy', { file: options.file }, schema, (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_FILTERS }),
+    runEngine('migrate deploy', { file: options.file }, schema, (engine, filters) =>
+      engine.applyMigrations({ migrationsList, filters }),
     ),
   ).catch((error: unknown) => {
     throw nameFailedMigration(options.file, error);
@@ -298,11 +314,11 @@ export async function migrateStatus(options: DatabaseOptions): Promise<Migration
   }
   const schema = await readSchema(schemaPath);
   const target: EngineTarget = 'url' in options ? { url: options.url } : { file: options.file };
-  const diagnosis = await runEngine('migrate status', target, schema, (engine) =>
+  const diagnosis = await runEngine('migrate status', target, schema, (engine, filters) =>
     engine.diagnoseMigrationHistory({
       migrationsList,
       optInToShadowDatabase: false,
-      filters: NO_FILTERS,
+      filters,
     }),
   );
   const rows = (
@@ -367,24 +383,29 @@ export async function migrateCreate(
   const schema = await readSchema(schemaPath);
   const scratch = await scratchTarget(options.url);
   try {
-    const output = await runEngine('migrate create', scratch.target, schema, async (engine) => {
-      // devDiagnostic needs `_prisma_migrations` to exist, and createMigration needs the
-      // shadow database that devDiagnostic sets up on this same engine.
-      await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-      const diagnostic = await engine.devDiagnostic({ migrationsList, filters: NO_FILTERS });
-      if (diagnostic.action.tag === 'reset') {
-        throw new MigrationError(
-          `The migration history cannot be replayed: ${diagnostic.action.reason}`,
-        );
-      }
-      return engine.createMigration({
-        draft: false,
-        migrationName: name,
-        migrationsList,
-        schema: { files: [schema] },
-        filters: NO_FILTERS,
-      });
-    });
+    const output = await runEngine(
+      'migrate create',
+      scratch.target,
+      schema,
+      async (engine, filters) => {
+        // devDiagnostic needs `_prisma_migrations` to exist, and createMigration needs the
+        // shadow database that devDiagnostic sets up on this same engine.
+        await engine.applyMigrations({ migrationsList, filters });
+        const diagnostic = await engine.devDiagnostic({ migrationsList, filters });
+        if (diagnostic.action.tag === 'reset') {
+          throw new MigrationError(
+            `The migration history cannot be replayed: ${diagnostic.action.reason}`,
+          );
+        }
+        return engine.createMigration({
+          draft: false,
+          migrationName: name,
+          migrationsList,
+          schema: { files: [schema] },
+          filters,
+        });
+      },
+    );
     if (output.migrationScript === null) return null;
     const directory = await writeMigration(migrationsDir, {
       name: output.generatedMigrationName,
@@ -432,13 +453,13 @@ export async function checkDrift(options: ServerOptions = {}): Promise<DriftRepo
   // The diff replays the history on a scratch database (on PostgreSQL the engine replays it
   // onto the main connection's database, not a shadow one: never a real database).
   const scratch = await scratchTarget(options.url);
-  const result = await runEngine('drift check', scratch.target, schema, (engine) =>
+  const result = await runEngine('drift check', scratch.target, schema, (engine, filters) =>
     engine.diff({
       from: { tag: 'migrations', ...migrationsList },
       to: { tag: 'schemaDatamodel', files: [schema] },
       script: true,
       exitCode: true,
-      filters: NO_FILTERS,
+      filters,
     }),
   ).finally(() => scratch.remove());
   const drifted = result.exitCode === 2;
