@@ -18,6 +18,7 @@ import { useLiveUpdates, type LiveStatus } from './live.ts';
 import { flushDeletes } from './mutations.ts';
 import { NewChat } from './NewChat.tsx';
 import { ArchivedList } from './ArchivedList.tsx';
+import { SEARCH_BOX_ID } from './Search.tsx';
 import { NoticeProvider, useNotices } from './notices.tsx';
 import {
   FOCUS_AGAIN,
@@ -104,13 +105,19 @@ function Shell({
     return () => window.removeEventListener(FOCUS_AGAIN, focusScreen);
   }, [focusScreen]);
 
-  // Ctrl+Shift+O: a new chat, from anywhere.
+  // Ctrl+Shift+O: a new chat, from anywhere. Ctrl+K: the search box (in the drawer when narrow).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if ((event.ctrlKey || event.metaKey) && event.shiftKey && event.key.toLowerCase() === 'o') {
+      const key = event.key.toLowerCase();
+      if (!(event.ctrlKey || event.metaKey)) return;
+      if (event.shiftKey && key === 'o') {
         event.preventDefault();
         setDrawerOpen(false);
         navigate('/', { focus: 'composer' });
+      } else if (!event.shiftKey && key === 'k') {
+        event.preventDefault();
+        setDrawerOpen(true);
+        requestAnimationFrame(() => document.getElementById(SEARCH_BOX_ID)?.focus());
       }
     };
     window.addEventListener('keydown', onKey);

@@ -17,7 +17,7 @@ import { useConversationCache } from './conversation-cache.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { actionErrorMessage, errorCode } from './errors.ts';
 import { useAppendMessage, useDeleteWithUndo, useMarkConversation } from './mutations.ts';
-import { navigate } from './router.ts';
+import { navigate, useSearchParam } from './router.ts';
 import { ConversationMetadata } from './ConversationMetadata.tsx';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { MESSAGES_INPUT, trpc, type Conversation, type Message } from './trpc.ts';
@@ -56,10 +56,16 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-function MessageItem({ message }: { message: Message }) {
+function MessageItem({ message, found }: { message: Message; found: boolean }) {
   const sending = message.id.startsWith('pending-');
   return (
-    <li className={`message message-${message.role}`} data-id={message.id} aria-busy={sending}>
+    <li
+      className={`message message-${message.role}${found ? ' found' : ''}`}
+      data-id={message.id}
+      aria-busy={sending}
+      aria-current={found ? 'true' : undefined}
+      tabIndex={found ? -1 : undefined}
+    >
       <p className="message-meta">
         <strong>{message.role}</strong> ·{' '}
         {sending ? (
@@ -79,7 +85,19 @@ function MessageItem({ message }: { message: Message }) {
 }
 
 /** The scrolling messages: opens at the end, keeps its place when older ones come in above. */
-function Messages({ conversationId, footer }: { conversationId: string; footer?: ReactNode }) {
+/** Pages of older messages read, at most, to reach a search result's message. */
+const MAX_PAGES_TO_TARGET = 40;
+
+function Messages({
+  conversationId,
+  target,
+  footer,
+}: {
+  conversationId: string;
+  /** A message to open at (a search result's): older pages are read until it is there. */
+  target?: string | null;
+  footer?: ReactNode;
+}) {
   const query = trpc.message.list.useInfiniteQuery(
     { conversationId, ...MESSAGES_INPUT },
     { getNextPageParam: (page) => page.nextCursor, refetchOnWindowFocus: false },
@@ -124,6 +142,33 @@ function Messages({ conversationId, footer }: { conversationId: string; footer?:
   // Measured at each render, before React changes the list (the layout effect reads it).
   remember();
 
+  // Opened at a message: read older pages until it is there, then bring it into view and focus
+  // it, once (a new message arriving later does not pull the view back).
+  const reached = useRef<string | null>(null);
+  const targetShown = Boolean(target && messages.some((m) => m.id === target));
+  const pageCount = query.data?.pages.length ?? 0;
+  useEffect(() => {
+    if (!target || reached.current === target || query.isPending) return;
+    if (!targetShown) {
+      if (hasNextPage && !isFetchingNextPage && pageCount < MAX_PAGES_TO_TARGET) {
+        void fetchNextPage();
+      }
+      return;
+    }
+    reached.current = target;
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-id="${CSS.escape(target)}"]`);
+    el?.scrollIntoView({ block: 'center' });
+    el?.focus({ preventScroll: true });
+  }, [
+    target,
+    targetShown,
+    hasNextPage,
+    isFetchingNextPage,
+    pageCount,
+    fetchNextPage,
+    query.isPending,
+  ]);
+
   // Scrolled to the top: the page before.
   useEffect(() => {
     const sentinel = top.current;
@@ -155,7 +200,7 @@ function Messages({ conversationId, footer }: { conversationId: string; footer?:
     body = (
       <ol className="messages" aria-label="Messages, oldest first">
         {messages.map((m) => (
-          <MessageItem key={m.id} message={m} />
+          <MessageItem key={m.id} message={m} found={m.id === target} />
         ))}
       </ol>
     );
@@ -239,6 +284,8 @@ function Header({ conversation }: { conversation: Conversation }) {
 }
 
 export function ConversationDetail({ id }: { id: string }) {
+  // Opened from a search result: at the message that matched.
+  const target = useSearchParam('message');
   const cache = useConversationCache();
   const query = trpc.conversation.get.useQuery(
     { id },
@@ -274,7 +321,7 @@ export function ConversationDetail({ id }: { id: string }) {
     <>
       <Header conversation={query.data} />
       <ConversationMetadata metadata={query.data.metadata} />
-      <Messages conversationId={id} />
+      <Messages conversationId={id} target={target} />
       <Composer draftKey={id} onSend={(m) => append.mutate({ conversationId: id, ...m })} />
     </>
   );

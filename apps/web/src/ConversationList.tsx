@@ -1,5 +1,6 @@
 /**
- * The sidebar: "New chat", then the pinned conversations, then the others by most recent change,
+ * The sidebar: "New chat", the search box (its results replace the list while it holds a query),
+ * then the pinned conversations, then the others by most recent change,
  * grouped by date (Today, Yesterday, Previous 7 days, Older), paged, the open one marked; rename,
  * pin, archive and delete in place; the archive's own view at the end.
  */
@@ -10,6 +11,7 @@ import { focusNextFrame } from './focus.ts';
 import { flattenList } from './list-pages.ts';
 import { useDeleteWithUndo, useMarkConversation, usePendingDeletes } from './mutations.ts';
 import { ARCHIVE_PATH, conversationPath, followLink, navigate } from './router.ts';
+import { SearchBox, SearchResults, useDebounced } from './Search.tsx';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { LIST_INPUT, PINNED_INPUT, trpc, type Conversation } from './trpc.ts';
 
@@ -142,6 +144,8 @@ export function ConversationList({
   });
   const pending = usePendingDeletes();
   const today = useToday();
+  const [q, setQ] = useState('');
+  const searching = useDebounced(q).trim();
   const pinned = flattenList(pinnedQuery.data)
     .filter((c) => !pending.has(c.id))
     .sort(byRecency);
@@ -203,10 +207,13 @@ export function ConversationList({
       >
         New chat
       </a>
+      <SearchBox value={q} onChange={setQ} />
       <h2 ref={heading} tabIndex={-1} className="sidebar-heading">
-        Conversations
+        {searching ? 'Search results' : 'Conversations'}
       </h2>
-      {query.isPending ? (
+      {searching ? (
+        <SearchResults q={searching} onOpen={onOpen} />
+      ) : query.isPending ? (
         <p className="state" role="status" aria-busy="true">
           Loading your conversations…
         </p>

@@ -20,7 +20,9 @@ export function parseRoute(pathname: string): Route {
   return match?.[1] ? { name: 'conversation', id: match[1] } : { name: 'missing' };
 }
 
-export const conversationPath = (id: string) => `/c/${id}`;
+/** A conversation's path; with a message id, the conversation opens at that message. */
+export const conversationPath = (id: string, messageId?: string | null) =>
+  `/c/${id}${messageId ? `?message=${encodeURIComponent(messageId)}` : ''}`;
 export const ARCHIVE_PATH = '/archived';
 
 /** Where the focus goes on the new screen: its heading (as a page load), or its message box. */
@@ -29,7 +31,7 @@ let nextFocus: FocusTarget = 'heading';
 
 export function navigate(path: string, options: { focus?: FocusTarget } = {}): void {
   nextFocus = options.focus ?? 'heading';
-  if (path === location.pathname) {
+  if (path === location.pathname + location.search) {
     window.dispatchEvent(new Event(FOCUS_AGAIN));
     return;
   }
@@ -60,11 +62,16 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => location.pathname);
 }
 
+/** One parameter of the address's query (`?message=…`), or null. */
+export function useSearchParam(name: string): string | null {
+  return useSyncExternalStore(subscribe, () => new URLSearchParams(location.search).get(name));
+}
+
 /** For <a href> elements: a plain click navigates in place; modified clicks open tabs as usual. */
 export function followLink(event: MouseEvent<HTMLAnchorElement>): void {
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
     return;
   }
   event.preventDefault();
-  navigate(event.currentTarget.pathname);
+  navigate(event.currentTarget.pathname + event.currentTarget.search);
 }

@@ -14,6 +14,7 @@ export type ConversationPage = RouterOutputs['conversation']['list'];
 export type Message = RouterOutputs['message']['append'];
 export type MessagePage = RouterOutputs['message']['list'];
 export type RenameInput = RouterInputs['conversation']['rename'];
+export type SearchResult = RouterOutputs['conversation']['search']['items'][number];
 export type { ConversationEvent } from '@parley/api';
 
 /** One page of the conversation list; the key of the list's infinite query. */
