@@ -214,9 +214,12 @@ interface Target {
 /** Every face route (with ids substituted), the same paths with other methods, and tRPC. */
 const procedures = [
   'conversation.create',
+  'conversation.createWithMessages',
   'conversation.rename',
+  'conversation.setMetadata',
   'conversation.get',
   'conversation.list',
+  'conversation.search',
   'conversation.delete',
   'conversation.generateTitle',
   'conversation.pin',
@@ -224,6 +227,8 @@ const procedures = [
   'conversation.archive',
   'conversation.unarchive',
   'message.append',
+  'message.appendMany',
+  'message.delete',
   'message.list',
   'conversation.export',
   'conversation.import',

@@ -18,6 +18,7 @@ import { useLiveUpdates, type LiveStatus } from './live.ts';
 import { flushDeletes } from './mutations.ts';
 import { NewChat } from './NewChat.tsx';
 import { ArchivedList } from './ArchivedList.tsx';
+import { DataPage } from './DataPage.tsx';
 import { SEARCH_BOX_ID } from './Search.tsx';
 import { NoticeProvider, useNotices } from './notices.tsx';
 import {
@@ -215,6 +216,8 @@ function Shell({
             <ConversationDetail key={route.id} id={route.id} />
           ) : route.name === 'archived' ? (
             <ArchivedList />
+          ) : route.name === 'data' ? (
+            <DataPage />
           ) : (
             <div className="pane-body">
               <h1 tabIndex={-1}>Page not found</h1>

@@ -10,7 +10,7 @@ import { actionErrorMessage } from './errors.ts';
 import { focusNextFrame } from './focus.ts';
 import { flattenList } from './list-pages.ts';
 import { useDeleteWithUndo, useMarkConversation, usePendingDeletes } from './mutations.ts';
-import { ARCHIVE_PATH, conversationPath, followLink, navigate } from './router.ts';
+import { ARCHIVE_PATH, conversationPath, DATA_PATH, followLink, navigate } from './router.ts';
 import { SearchBox, SearchResults, useDebounced } from './Search.tsx';
 import { TitleEditor, useInlineRename } from './TitleEditor.tsx';
 import { LIST_INPUT, PINNED_INPUT, trpc, type Conversation } from './trpc.ts';
@@ -274,6 +274,16 @@ export function ConversationList({
         }}
       >
         Archived conversations
+      </a>
+      <a
+        className="archive-link quiet"
+        href={DATA_PATH}
+        onClick={(e) => {
+          followLink(e);
+          onOpen();
+        }}
+      >
+        Import and export
       </a>
     </>
   );

@@ -1,14 +1,16 @@
 /**
- * Three screens, three paths: `/` (a new chat, not created yet), `/c/<id>` (one conversation) and
- * `/archived` (the archive), beside the conversation list. History API only.
+ * Four screens, four paths: `/` (a new chat, not created yet), `/c/<id>` (one conversation),
+ * `/archived` (the archive) and `/data` (import and export), beside the conversation list.
+ * History API only.
  */
 import { useSyncExternalStore, type MouseEvent } from 'react';
-import { ARCHIVE_ROUTE, CONVERSATION_PATH } from './routes.ts';
+import { ARCHIVE_ROUTE, CONVERSATION_PATH, DATA_ROUTE } from './routes.ts';
 
 export type Route =
   | { name: 'new' }
   | { name: 'conversation'; id: string }
   | { name: 'archived' }
+  | { name: 'data' }
   | { name: 'missing' };
 
 const NAVIGATE = 'parley:navigate';
@@ -16,6 +18,7 @@ const NAVIGATE = 'parley:navigate';
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'new' };
   if (ARCHIVE_ROUTE.test(pathname)) return { name: 'archived' };
+  if (DATA_ROUTE.test(pathname)) return { name: 'data' };
   const match = CONVERSATION_PATH.exec(pathname);
   return match?.[1] ? { name: 'conversation', id: match[1] } : { name: 'missing' };
 }
@@ -24,6 +27,7 @@ export function parseRoute(pathname: string): Route {
 export const conversationPath = (id: string, messageId?: string | null) =>
   `/c/${id}${messageId ? `?message=${encodeURIComponent(messageId)}` : ''}`;
 export const ARCHIVE_PATH = '/archived';
+export const DATA_PATH = '/data';
 
 /** Where the focus goes on the new screen: its heading (as a page load), or its message box. */
 export type FocusTarget = 'heading' | 'composer' | 'none';

@@ -11,6 +11,7 @@ describe('the app’s own paths', () => {
       '/c',
       '/c/',
       '/archived',
+      '/data',
     ];
     const more = [
       '/c/a/b',
@@ -20,6 +21,7 @@ describe('the app’s own paths', () => {
       '/settings',
       '//',
       '/archived/x',
+      '/data/x',
     ];
     for (const path of [...paths, ...more]) {
       const served = APP_ROUTES.some((route) => route.test(path));

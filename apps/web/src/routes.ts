@@ -10,5 +10,8 @@ export const CONVERSATION_PATH = /^\/c\/([\w-]{1,64})\/?$/;
 /** The archived conversations: `/archived`. */
 export const ARCHIVE_ROUTE = /^\/archived\/?$/;
 
+/** Import and export: `/data`. */
+export const DATA_ROUTE = /^\/data\/?$/;
+
 /** Every path the app renders a screen for (its "not found" screen aside). */
-export const APP_ROUTES: readonly RegExp[] = [/^\/$/, CONVERSATION_PATH, ARCHIVE_ROUTE];
+export const APP_ROUTES: readonly RegExp[] = [/^\/$/, CONVERSATION_PATH, ARCHIVE_ROUTE, DATA_ROUTE];

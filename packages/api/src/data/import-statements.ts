@@ -6,10 +6,7 @@
 import type { Conversation, Db, Message } from '@parley/db';
 
 /** An imported conversation's row: its counters are given (the messages come with it). */
-export type ImportedConversation = Omit<
-  Conversation,
-  'version' | 'pinnedAt' | 'archivedAt' | 'metadata'
->;
+export type ImportedConversation = Omit<Conversation, 'version'>;
 
 export async function insertImportedConversation(
   db: Db,

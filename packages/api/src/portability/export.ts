@@ -43,6 +43,9 @@ function exported(row: Conversation): ExportedConversation {
     updatedAt: c.updatedAt,
     lastMessageAt: c.lastMessageAt,
     messageCount: c.messageCount,
+    metadata: c.metadata,
+    pinnedAt: c.pinnedAt,
+    archivedAt: c.archivedAt,
   };
 }
 

@@ -233,6 +233,9 @@ async function insertCandidate(
         updatedById: caller.userId,
         messageCount: messages.length,
         lastMessageAt: c.messages.at(-1)?.createdAt ?? null,
+        metadata: JSON.stringify(c.metadata),
+        pinnedAt: c.pinnedAt,
+        archivedAt: c.archivedAt,
       },
       messages,
     );

@@ -155,6 +155,36 @@ describe('conversation.import of Parley exports', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('keeps metadata, pin and archive through an export and an import', async () => {
+    const c = await alice.caller.conversation.create({
+      title: 'Kept whole',
+      metadata: { project: 'p-7', tag: 'travel' },
+    });
+    await alice.caller.conversation.pin({ id: c.id });
+    const marked = await alice.caller.conversation.archive({ id: c.id });
+    const file = await alice.caller.conversation.export({ id: c.id });
+    expect(JSON.parse(file.content)).toMatchObject({
+      metadata: { project: 'p-7', tag: 'travel' },
+      pinnedAt: marked.pinnedAt,
+      archivedAt: marked.archivedAt,
+    });
+    const carol = await h.user('acme', 'carol-kept');
+    const report = await carol.caller.conversation.import({ content: file.content });
+    const copy = await carol.caller.conversation.get({ id: report.conversations[0]!.id });
+    expect(copy).toMatchObject({
+      metadata: { project: 'p-7', tag: 'travel' },
+      pinnedAt: marked.pinnedAt,
+      archivedAt: marked.archivedAt,
+    });
+    // An export made before these fields existed (same version) reads back without them.
+    const { metadata, pinnedAt, archivedAt, ...older } = JSON.parse(file.content);
+    expect([metadata, pinnedAt, archivedAt]).not.toContain(undefined);
+    const dave = await h.user('acme', 'dave-kept');
+    const fromOlder = await dave.caller.conversation.import({ content: JSON.stringify(older) });
+    const plain = await dave.caller.conversation.get({ id: fromOlder.conversations[0]!.id });
+    expect(plain).toMatchObject({ metadata: {}, pinnedAt: null, archivedAt: null });
+  });
+
   it('says "already in your conversations" when read back into the account it came from', async () => {
     const file = await alice.caller.conversation.export({ id: chatId });
     const report = await alice.caller.conversation.import({ content: file.content });

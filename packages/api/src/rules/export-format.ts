@@ -23,6 +23,10 @@ export interface ExportedConversation {
   updatedAt: string;
   lastMessageAt: string | null;
   messageCount: number;
+  /** Added in the same version 1: an export without them reads back as {} and null. */
+  metadata: Record<string, string>;
+  pinnedAt: string | null;
+  archivedAt: string | null;
 }
 
 export interface ExportedMessage {

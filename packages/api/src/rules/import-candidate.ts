@@ -29,6 +29,10 @@ export interface ImportCandidate {
   timezone: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** What a Parley export keeps besides (other sources have none: {} and null). */
+  metadata: Record<string, string>;
+  pinnedAt: Date | null;
+  archivedAt: Date | null;
   messages: CandidateMessage[];
   /** Messages of the source left out, counted by reason ("tool output": 3). */
   skippedMessages: Record<string, number>;

@@ -12,7 +12,7 @@ import {
   type ImportCandidate,
 } from './import-candidate.ts';
 import { MESSAGE_CONTENT_MAX_LENGTH, MESSAGE_ROLES } from './message.ts';
-import { createConversationInput, titleSchema } from './schemas.ts';
+import { createConversationInput, metadataSchema, titleSchema } from './schemas.ts';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
@@ -37,6 +37,9 @@ const documentSchema = z.object({
   timezone: createConversationInput.shape.timezone.nullable(),
   createdAt: isoTime,
   updatedAt: isoTime,
+  metadata: metadataSchema.default({}),
+  pinnedAt: isoTime.nullable().default(null),
+  archivedAt: isoTime.nullable().default(null),
   messages: z.array(messageSchema),
 });
 
@@ -80,6 +83,9 @@ export function parleyCandidate(value: unknown): CandidateResult {
     timezone: d.timezone ?? null,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
+    metadata: d.metadata,
+    pinnedAt: d.pinnedAt,
+    archivedAt: d.archivedAt,
     messages: d.messages,
     skippedMessages: {},
   };
