@@ -4,6 +4,7 @@
  * list; the list of each tab follows live.
  */
 import { actionErrorMessage } from './errors.ts';
+import { MoreButton } from './MoreButton.tsx';
 import { flattenList } from './list-pages.ts';
 import { formatMeta } from './ConversationList.tsx';
 import { useMarkConversation } from './mutations.ts';
@@ -53,16 +54,7 @@ export function ArchivedList() {
           ))}
         </ul>
       )}
-      {query.hasNextPage && (
-        <button
-          type="button"
-          className="more quiet"
-          onClick={() => void query.fetchNextPage()}
-          disabled={query.isFetchingNextPage}
-        >
-          {query.isFetchingNextPage ? 'Loading more…' : 'Load more'}
-        </button>
-      )}
+      <MoreButton query={query} label="Load more" />
     </div>
   );
 }

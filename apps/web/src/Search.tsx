@@ -7,6 +7,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { actionErrorMessage } from './errors.ts';
+import { MoreButton } from './MoreButton.tsx';
 import { conversationPath, followLink } from './router.ts';
 import { trpc, type SearchResult } from './trpc.ts';
 
@@ -99,16 +100,7 @@ export function SearchResults({ q, onOpen }: { q: string; onOpen: () => void }) 
           ))}
         </ul>
       )}
-      {query.hasNextPage && (
-        <button
-          type="button"
-          className="more quiet"
-          onClick={() => void query.fetchNextPage()}
-          disabled={query.isFetchingNextPage}
-        >
-          {query.isFetchingNextPage ? 'Loading more…' : 'More results'}
-        </button>
-      )}
+      <MoreButton query={query} label="More results" />
     </section>
   );
 }
