@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createApiKey } from '@parley/api';
 import { createPostgresTestDatabase } from '@parley/db/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { acknowledgedWrites } from '../testing/acknowledged-writes.ts';
 import { startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 // Server processes on a busy two-core machine: bounds that only stop a hung test.
@@ -241,21 +242,11 @@ describe('two server processes on one PostgreSQL database', () => {
   });
 
   it('SIGKILL of one process under write load: no acknowledged write lost, the other answers on', async () => {
-    const acknowledged: string[] = [];
+    const acks = acknowledgedWrites();
+    const acknowledged = acks.ids;
     const unexpected: string[] = [];
     const cut: string[] = [];
     let stop = false;
-    let onAck = () => undefined as void;
-    const ackCount = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`fewer than ${n} writes`)), 60_000);
-        onAck = () => {
-          if (acknowledged.length < n) return;
-          clearTimeout(timer);
-          resolve();
-        };
-        onAck();
-      });
     let killed = false;
     // Only a 201 with its body read is an acknowledged write. A request to the killed process
     // fails on its connection (or is refused) and is not; any other answer fails the test.
@@ -276,17 +267,16 @@ describe('two server processes on one PostgreSQL database', () => {
           unexpected.push(`${answer.status} ${JSON.stringify(answer.body)}`);
           return;
         }
-        acknowledged.push(answer.body.conversation._id as string);
-        onAck();
+        acks.add(answer.body.conversation._id as string);
       }
     });
 
-    await ackCount(200);
+    await acks.atLeast(200);
     const exited = a.stop('SIGKILL');
     killed = true;
     expect(await exited).toBeNull(); // ended by the signal
     // Writes go on through B.
-    await ackCount(acknowledged.length + 200);
+    await acks.atLeast(acknowledged.length + 200);
     stop = true;
     await Promise.all(writers);
     console.info(

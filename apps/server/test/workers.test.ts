@@ -17,6 +17,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '../src/production.ts';
+import { acknowledgedWrites } from '../testing/acknowledged-writes.ts';
 import { runCliAsync, startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-workers-'));
@@ -295,22 +296,12 @@ describe('PARLEY_WORKERS=2', () => {
     const s = server!;
     const { url } = s;
     const [victim, survivor] = workerPids(s);
-    const acknowledged: string[] = [];
+    const acks = acknowledgedWrites();
+    const acknowledged = acks.ids;
     const unexpected: string[] = [];
     const servedBy = new Set<number>();
     const failed: string[] = [];
     let stop = false;
-    let onAck = () => undefined as void;
-    const ackCount = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`fewer than ${n} writes`)), 60_000);
-        onAck = () => {
-          if (acknowledged.length < n) return;
-          clearTimeout(timer);
-          resolve();
-        };
-        onAck();
-      });
     // Only a 201 with its body read is an acknowledged write. A request that fails on its
     // connection (it was on the worker that died) is not, and the writer goes on; any other
     // answer is a failure of the test.
@@ -331,13 +322,12 @@ describe('PARLEY_WORKERS=2', () => {
           unexpected.push(`${answer.status} ${JSON.stringify(answer.body)}`);
           return;
         }
-        acknowledged.push(answer.body.conversation._id as string);
+        acks.add(answer.body.conversation._id as string);
         if (answer.pid) servedBy.add(answer.pid);
-        onAck();
       }
     });
 
-    await ackCount(100);
+    await acks.atLeast(100);
     process.kill(victim!, 'SIGKILL');
     const replaced = await s.waitForLog(
       (entry) => entry.msg === 'replacement worker listening',
@@ -347,7 +337,7 @@ describe('PARLEY_WORKERS=2', () => {
     expect(died).toMatchObject({ worker: victim, signal: 'SIGKILL' });
     const replacement = replaced.worker as number;
     // Writes go on through the survivor and the replacement.
-    await ackCount(acknowledged.length + 100);
+    await acks.atLeast(acknowledged.length + 100);
     stop = true;
     await Promise.all(writers);
     console.info(
