@@ -3,19 +3,23 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * Left out of the PostgreSQL run: tests of SQLite itself (a SIGKILL's durability on the file, the
  * write lock another process holds), of the configuration (no database), and of the production
- * process on its default embedded database (start-up, the web app, proxies), which take a
- * PostgreSQL URL no differently (postgres-faults.test.ts runs the process on PostgreSQL).
+ * process on its default embedded database (start-up, the web app, proxies, workers on one file,
+ * streamed export and import), which would only run on SQLite a second time. The process on
+ * PostgreSQL has tests of its own: postgres-faults.test.ts, and postgres-processes.test.ts (two
+ * processes, and PARLEY_WORKERS, on one database).
  */
 const SQLITE_ONLY = [
   'test/config.test.ts',
   'test/durability.test.ts',
   'test/faces/load.test.ts',
+  'test/portability-memory.test.ts',
   'test/rag-memory.test.ts',
   'test/rag-open-process.test.ts',
   'test/server-process.test.ts',
   'test/start.test.ts',
   'test/upgrade-insecure-requests.test.ts',
   'test/web.test.ts',
+  'test/workers.test.ts',
 ];
 /**
  * The server on PostgreSQL: with its own PostgreSQL to stop and start, and as two processes on

@@ -196,6 +196,15 @@ describe('serving on PostgreSQL', () => {
       });
       expect(response.status, name).toBe(503);
       expect(await response.json(), name).toEqual(shape);
+      // The client is told only to retry; the log says why, under the request's id.
+      const requestId = response.headers.get('x-request-id');
+      const logged = await server.waitForLog(
+        (entry) =>
+          entry.msg === 'database unavailable' &&
+          (entry.req as { id?: string } | undefined)?.id === requestId,
+      );
+      expect(logged.level, name).toBe(40);
+      expect((logged.err as { message?: string } | undefined)?.message, name).toBeTruthy();
     }
 
     await postgres.start();

@@ -196,6 +196,13 @@ async function serve(
           : undefined;
     // Once a streamed answer has begun, nothing can be said any more: the error handler cuts it.
     if (!problem || res.headersSent) throw error;
+    // A 503 tells the client only to retry; the operator needs its cause, as /trpc logs it.
+    if (problem.kind === 'unavailable') {
+      req.log.warn(
+        { err: error instanceof Error ? (error.cause ?? error) : error },
+        'database unavailable',
+      );
+    }
     send(res, face.dialect, problem);
   }
 }
