@@ -1,4 +1,5 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+import { databaseProjects } from '../../packages/db/testing/vitest-projects.ts';
 
 /**
  * Left out of the PostgreSQL run: tests of SQLite itself (a SIGKILL's durability on the file, the
@@ -37,24 +38,9 @@ export default defineConfig({
     hookTimeout: 180_000,
     // One set of tests, two databases: every test that touches the database runs on SQLite and
     // on PostgreSQL (one test PostgreSQL for the run, a database of its own per test file).
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'sqlite',
-          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
-          env: { PARLEY_TEST_DB: 'sqlite' },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'postgres',
-          exclude: [...configDefaults.exclude, ...SQLITE_ONLY],
-          env: { PARLEY_TEST_DB: 'postgres' },
-          globalSetup: ['../../packages/db/testing/postgres-setup.ts'],
-        },
-      },
-    ],
+    projects: databaseProjects({
+      sqlite: { exclude: POSTGRES_ONLY },
+      postgres: { exclude: SQLITE_ONLY },
+    }),
   },
 });

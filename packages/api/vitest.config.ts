@@ -1,4 +1,5 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+import { databaseProjects } from '../db/testing/vitest-projects.ts';
 
 // Tests that need no database (pure rules, the import graph, in-memory parts): run once.
 const WITHOUT_DATABASE = [
@@ -24,24 +25,9 @@ export default defineConfig({
     setupFiles: ['./vitest.setup.ts'],
     // One set of tests, two databases: every test that touches the database runs on SQLite and
     // on PostgreSQL (one test PostgreSQL for the run, a database of its own per test file).
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'sqlite',
-          exclude: [...configDefaults.exclude, ...POSTGRES_ONLY],
-          env: { PARLEY_TEST_DB: 'sqlite' },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'postgres',
-          exclude: [...configDefaults.exclude, ...WITHOUT_DATABASE],
-          env: { PARLEY_TEST_DB: 'postgres' },
-          globalSetup: ['../db/testing/postgres-setup.ts'],
-        },
-      },
-    ],
+    projects: databaseProjects({
+      sqlite: { exclude: POSTGRES_ONLY },
+      postgres: { exclude: WITHOUT_DATABASE },
+    }),
   },
 });

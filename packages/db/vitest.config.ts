@@ -1,4 +1,5 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+import { databaseProjects } from './testing/vitest-projects.ts';
 
 // Two projects over one set of tests: SQLite's, and PostgreSQL's (one test PostgreSQL for the
 // run, started by postgres-setup.ts). Here only the PostgreSQL migration tests run on both;
@@ -15,25 +16,9 @@ export default defineConfig({
     // (5 s, 10 s for hooks) would fail a slow run, not a broken one.
     testTimeout: 180_000,
     hookTimeout: 120_000,
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'sqlite',
-          include: ['src/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...POSTGRES_TESTS],
-          env: { PARLEY_TEST_DB: 'sqlite' },
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'postgres',
-          include: POSTGRES_TESTS,
-          env: { PARLEY_TEST_DB: 'postgres' },
-          globalSetup: ['./testing/postgres-setup.ts'],
-        },
-      },
-    ],
+    projects: databaseProjects({
+      sqlite: { include: ['src/**/*.test.ts'], exclude: POSTGRES_TESTS },
+      postgres: { include: POSTGRES_TESTS },
+    }),
   },
 });
