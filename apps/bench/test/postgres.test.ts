@@ -23,7 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'parley-bench-pg-'));
   server = await startPostgresServer();
   seeded = await seedDataDir(path.join(dir, 'seed'), { conversations: 30, own: 12, otherUsers: 3 });
-  const databaseUrl = await seedPostgres(server.url, 'bench_copy', seeded);
+  const { url: databaseUrl } = await seedPostgres(server.url, 'bench_copy', seeded);
   parley = await startTarget({
     name: 'parley',
     entry: path.join(REPO_ROOT, 'apps/server/src/main.ts'),
