@@ -91,11 +91,14 @@ export async function runScale(settings: Settings, tmp: string): Promise<ScaleRu
   const largeSubject = largeLabel ? subjects.get(largeLabel) : undefined;
   if (!largeDb || !largeSubject) throw new Error('no large database');
   const cursors = largeSubject.cursors ?? [];
-  const queryPlans = await explainHotQueries(largeDb.file, {
-    key: largeDb.key,
-    id: largeDb.ownIds[Math.floor(largeDb.ownIds.length / 2)] ?? '',
-    cursor: cursors[Math.floor(cursors.length / 2)] || (cursors.at(-1) ?? ''),
-  });
+  const queryPlans = await explainHotQueries(
+    { file: largeDb.file },
+    {
+      key: largeDb.key,
+      id: largeDb.ownIds[Math.floor(largeDb.ownIds.length / 2)] ?? '',
+      cursor: cursors[Math.floor(cursors.length / 2)] || (cursors.at(-1) ?? ''),
+    },
+  );
   return {
     small: sizes[0]?.conversations ?? 0,
     large: settings.large,
