@@ -89,7 +89,8 @@ const sqliteStore: ScaleStore = {
 
 /**
  * Seeds both sizes once, puts them in each database's store (copies before any load changes
- * them), then measures one database after the other; one ScaleRun per database.
+ * them), then measures one database after the other (PostgreSQL, checkpointed, idles while SQLite
+ * is measured); one ScaleRun per database.
  */
 export async function runScale(
   settings: Settings,
