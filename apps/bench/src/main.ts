@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: Parley's production server against three baselines in one run, then (with
- * --scale) Parley at 1,000 and at 1,000,000 stored conversations. Progress goes to stderr; the
+ * --postgres) Parley's scenarios on PostgreSQL, and (with --scale) Parley at 1,000 and at
+ * 1,000,000 stored conversations, on SQLite and with --postgres on PostgreSQL too. Progress goes to stderr; the
  * tables and, last, the one-line summary go to stdout; the same figures are written to
  * apps/bench/results/<timestamp>-<mode>.json. See the README's "Benchmarks" section.
  */
@@ -39,12 +40,21 @@ async function main(): Promise<void> {
   const tmp = makeScratch();
   let comparison: Comparison;
   let scale: ScaleRun | undefined;
+  let postgresScale: ScaleRun | undefined;
   let postgres: PostgresRun | undefined;
   try {
     comparison = await runComparison(settings, tmp);
     log(`comparison done in ${secondsSince(since).toFixed(1)} s`);
     if (settings.postgres) postgres = await runPostgres(settings, tmp);
-    if (settings.scale) scale = await runScale(settings, tmp);
+    if (settings.scale) {
+      const runs = await runScale(
+        settings,
+        tmp,
+        settings.postgres ? ['sqlite', 'postgresql'] : ['sqlite'],
+      );
+      scale = runs.find((r) => r.database === 'sqlite');
+      postgresScale = runs.find((r) => r.database === 'postgresql');
+    }
   } finally {
     await releaseAll();
   }
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
     loadAfter: os.loadavg(),
     comparison,
     scale,
+    postgresScale,
     postgres,
     bar: bar(comparison, scale),
     lastLine: lastLineOf(comparison),

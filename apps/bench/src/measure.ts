@@ -56,7 +56,7 @@ export async function measure(
       const result = await load(s, settings.seconds, `round ${round}`);
       results.get(s.id)?.push(result);
       log(
-        `  round ${round}/${settings.rounds}  ${s.id.padEnd(26)} ${fmt(result.rps).padStart(7)} req/s` +
+        `  round ${round}/${settings.rounds}  ${s.id.padEnd(34)} ${fmt(result.rps).padStart(7)} req/s` +
           `  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms`,
       );
     }

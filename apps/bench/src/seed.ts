@@ -48,6 +48,9 @@ export interface SeededDatabase {
   seconds: { migrate: number; seed: number };
 }
 
+/** Parley's tables, in the order their foreign keys allow filling them. */
+export const TABLES = ['Organization', 'User', 'ApiKey', 'Conversation', 'Message'] as const;
+
 export const BENCH_ORG = 'bench';
 export const BENCH_USER = 'alice';
 export const CREATOR_USER = 'bob';

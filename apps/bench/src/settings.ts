@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 const USAGE = `Usage: pnpm bench [--quick] [--scale] [--postgres] [options]
   --quick              short runs (the comparison finishes in under a minute)
   --scale              also measure Parley at 1,000 and at --large stored conversations
-  --postgres           also measure Parley's scenarios on PostgreSQL, with 1 and 2 workers
+  --postgres           also measure Parley's scenarios on PostgreSQL, with 1 and 2 workers;
+                       with --scale, the scale run on PostgreSQL too
   --connections <n>    concurrent connections (default 32)
   --seconds <n>        length of one measured round (default 8; quick 1)
   --rounds <n>         measured rounds per scenario; the median is reported (default 3; quick 2)

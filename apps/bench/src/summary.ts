@@ -1,11 +1,14 @@
 /**
  * What `pnpm bench` prints on stdout: the comparison's tables, the scale run's with its query
- * plans, the bar, a line on the run itself, and last the one-line summary that tools read.
+ * plans (on SQLite, and with --postgres on PostgreSQL, side by side), the bar, a line on the run
+ * itself, and last the one-line summary that tools read.
  */
 import { busyDuring, cores, formatLoad } from './machine.ts';
 import {
   comparisonTable,
+  databaseName,
   postgresTable,
+  scaleDatabasesTable,
   scaleTable,
   targetsTable,
   type Comparison,
@@ -26,19 +29,20 @@ export function lastLineOf(comparison: Comparison): string {
 }
 
 function scaleLines(scale: ScaleRun): string[] {
+  const mb = (label: string) =>
+    `${label} ${scale.databaseMb[label] ?? '?'} MB (search indexes ${scale.searchIndexMb[label] ?? '?'} MB; ` +
+    `Conversation ${scale.tableMb[label]?.Conversation ?? '?'} MB), filled in ${scale.seedSeconds[label] ?? '?'} s`;
+  const name = databaseName(scale.database);
   const out = [
-    `## Scale (Parley, ${fmt(scale.small)} vs ${fmt(scale.large)} conversations; the user owns ${fmt(scale.largeOwn)} of the latter)`,
+    `## Scale on ${name} (Parley, ${fmt(scale.small)} vs ${fmt(scale.large)} conversations; the user owns ${fmt(scale.largeOwn)} of the latter)`,
+    '',
+    `Database: ${scale.server}`,
     '',
     scaleTable(scale),
     '',
-    `Database files: ${Object.entries(scale.databaseMb)
-      .map(
-        ([label, mb]) =>
-          `${label} ${mb} MB (search indexes ${scale.searchIndexMb[label] ?? '?'} MB)`,
-      )
-      .join(', ')}`,
+    `Databases: ${Object.keys(scale.databaseMb).map(mb).join('; ')}`,
     '',
-    `### Query plans at ${fmt(scale.large)} conversations (SQL as Prisma sent it)`,
+    `### Query plans on ${name} at ${fmt(scale.large)} conversations (SQL as Prisma sent it)`,
     '',
   ];
   for (const op of scale.queryPlans) {
@@ -49,12 +53,17 @@ function scaleLines(scale: ScaleRun): string[] {
     }
     out.push('');
   }
+  out.push(
+    `Plan checks on ${name}:`,
+    ...scale.planChecks.map((c) => `${c.ok ? 'met:    ' : 'NOT met:'} ${c.check}`),
+    '',
+  );
   return out;
 }
 
 /** Every line before the last one (the caller may add where the results were saved). */
 export function summaryLines(run: BenchRun): string[] {
-  const { comparison, scale, postgres, settings } = run;
+  const { comparison, scale, postgresScale, postgres, settings } = run;
   const out = [
     '',
     `## Comparison (${fmt(comparison.conversations)} conversations, ${settings.connections} connections, medians of ${settings.rounds} x ${settings.seconds} s)`,
@@ -73,6 +82,15 @@ export function summaryLines(run: BenchRun): string[] {
     );
   }
   if (scale) out.push(...scaleLines(scale));
+  if (postgresScale) out.push(...scaleLines(postgresScale));
+  if (scale && postgresScale) {
+    out.push(
+      `## Scale: SQLite and PostgreSQL side by side`,
+      '',
+      scaleDatabasesTable([scale, postgresScale]),
+      '',
+    );
+  }
   out.push('## The bars', '', ...run.bar, '');
   out.push(
     `Run took ${run.durationSeconds} s; load average ${formatLoad(run.loadBefore)} before, ` +
