@@ -3,7 +3,6 @@
  * packages/api, reached through the tRPC router).
  */
 import { appRouter, createTRPCContext, type ApiDeps, type Principal } from '@parley/api';
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
@@ -22,6 +21,7 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
 import { PORTABILITY_PREFIXES, portabilityRoutes } from './portability.ts';
 import { PORTABILITY_TAG, portabilityPaths } from './portability-openapi.ts';
+import { trpcHandler } from './trpc-adapter.ts';
 import { jsonOnlyForTrpc } from './trpc-content-type.ts';
 import { requestLogging } from './request-logging.ts';
 import { authorizationOf, SESSION_PATH, sessionRoutes, type SessionOptions } from './session.ts';
@@ -84,7 +84,7 @@ export function createApp({
   app.use(
     TRPC_PREFIX,
     jsonOnlyForTrpc,
-    createExpressMiddleware({
+    trpcHandler({
       router: appRouter,
       createContext: ({ req }) => createTRPCContext(deps, { authorization: authorizationOf(req) }),
       onError({ error, path, req }) {
