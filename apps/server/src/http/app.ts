@@ -3,8 +3,7 @@
  * packages/api, reached through the tRPC router).
  */
 import { appRouter, createTRPCContext, type ApiDeps, type Principal } from '@parley/api';
-import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import {
   DEFAULT_BODY_LIMIT,
@@ -12,19 +11,20 @@ import {
   DEFAULT_RATE_LIMITS,
   sizeInBytes,
 } from '../config.ts';
-import { faceNamespaces, faces } from '../faces/index.ts';
+import { faceNamespaces, facePrefix, faces } from '../faces/index.ts';
 import { mountFace } from '../faces/kit/mount.ts';
 import { ragFace } from '../faces/rag.ts';
-import { apiDocs } from './docs.ts';
+import { apiDocs, DOCS_PATHS } from './docs.ts';
 import { rateLimits, type HitCounter, type RateLimits } from './limits.ts';
 import { corsPolicy, securityHeaders } from './security.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthHandler } from './health.ts';
-import { portabilityRoutes } from './portability.ts';
+import { PORTABILITY_PREFIXES, portabilityRoutes } from './portability.ts';
 import { PORTABILITY_TAG, portabilityPaths } from './portability-openapi.ts';
+import { trpcHandler } from './trpc-adapter.ts';
 import { jsonOnlyForTrpc } from './trpc-content-type.ts';
 import { requestLogging } from './request-logging.ts';
-import { authorizationOf, sessionRoutes, type SessionOptions } from './session.ts';
+import { authorizationOf, SESSION_PATH, sessionRoutes, type SessionOptions } from './session.ts';
 import { webApp } from './web.ts';
 
 const API_VERSION = '1.0.0';
@@ -77,12 +77,14 @@ export function createApp({
   app.get('/healthz', healthHandler(deps.db));
   const limiter = rateLimits(limits, faces, hitCounter);
   if (limiter) app.use(limiter);
-  if (session) app.use(sessionRoutes(deps, session));
+  // Routers for a few paths each are entered only for those paths: Express would otherwise walk
+  // every one of their layers for every request (docs/performance.md, "Layers").
+  if (session) app.use(onlyUnder([SESSION_PATH], sessionRoutes(deps, session)));
 
   app.use(
     TRPC_PREFIX,
     jsonOnlyForTrpc,
-    createExpressMiddleware({
+    trpcHandler({
       router: appRouter,
       createContext: ({ req }) => createTRPCContext(deps, { authorization: authorizationOf(req) }),
       onError({ error, path, req }) {
@@ -96,20 +98,54 @@ export function createApp({
   );
 
   app.use(
-    apiDocs(faces, API_VERSION, new Set(ragOpenAs ? [ragFace.name] : []), {
-      tag: PORTABILITY_TAG,
-      paths: portabilityPaths,
-    }),
+    onlyUnder(
+      DOCS_PATHS,
+      apiDocs(faces, API_VERSION, new Set(ragOpenAs ? [ragFace.name] : []), {
+        tag: PORTABILITY_TAG,
+        paths: portabilityPaths,
+      }),
+    ),
   );
-  app.use(portabilityRoutes(deps, { importLimitBytes }));
-  for (const face of faces) {
-    const anonymousAs = face.name === ragFace.name ? ragOpenAs : undefined;
-    app.use(mountFace(face, deps, { bodyLimit, anonymousAs }));
-  }
+  app.use(onlyUnder(PORTABILITY_PREFIXES, portabilityRoutes(deps, { importLimitBytes })));
+
+  // Each face answers every path under its own prefix (the prefixes are disjoint). A failure of
+  // the middleware before it (say, the rate limits' counter) stays the neutral 500 below, as it
+  // was when each face was an Express router (whose error handlers saw only their own errors).
+  const mounted = faces.map((face) => ({
+    owns: pathsUnder([face.prefix ?? facePrefix(faces, face)]),
+    face: mountFace(face, deps, {
+      bodyLimit,
+      anonymousAs: face.name === ragFace.name ? ragOpenAs : undefined,
+    }),
+  }));
+  const faceOf = (req: Request) => mounted.find(({ owns }) => owns.test(req.path))?.face;
+  const serveFaces: RequestHandler = (req, res, next) => {
+    const face = faceOf(req);
+    if (face) face(req, res);
+    else next();
+  };
+  app.use(
+    Object.assign(serveFaces, { operations: mounted.flatMap(({ face }) => face.operations) }),
+  );
 
   if (webDist) app.use(webApp(webDist, [TRPC_PREFIX, ...faceNamespaces(faces)]));
 
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+/** Paths equal to one of the prefixes or under one, in any case (as Express matches paths). */
+function pathsUnder(prefixes: string[]): RegExp {
+  const escaped = prefixes.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^(?:${escaped.join('|')})(?:/|$)`, 'i');
+}
+
+/** The handler for requests at or under one of the prefixes; every other request skips it. */
+function onlyUnder(prefixes: string[], handler: RequestHandler): RequestHandler {
+  const owns = pathsUnder(prefixes);
+  return (req, res, next) => {
+    if (owns.test(req.path)) handler(req, res, next);
+    else next();
+  };
 }

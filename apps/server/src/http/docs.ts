@@ -24,6 +24,8 @@ const SCALAR_VERSION = (
 ).version;
 // The version names the file: a new one gets a new URL, so the browser may keep this for a year.
 const SCALAR_SCRIPT = `/docs/scalar-${SCALAR_VERSION}.js`;
+/** Every path these routes answer is at or under one of these. */
+export const DOCS_PATHS = ['/openapi.json', '/docs'];
 
 /**
  * Every tag open (five faces, some twenty operations), and nothing that loads from or links to

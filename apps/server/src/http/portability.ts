@@ -33,6 +33,8 @@ import { authorizationOf } from './session.ts';
 export const EXPORT_ALL_PATH = '/api/export/conversations.ndjson';
 export const EXPORT_ONE_PATH = '/api/export/conversations/:file';
 export const IMPORT_PATH = '/api/import';
+/** Every path these routes answer is at or under one of these. */
+export const PORTABILITY_PREFIXES = ['/api/export', IMPORT_PATH];
 
 /** The media types an import body may have (a form or text/plain is refused: no CSRF by form). */
 const IMPORT_TYPES = ['application/json', 'application/x-ndjson', 'application/jsonl'];

@@ -20,6 +20,8 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 
 export const SESSION_COOKIE = 'parley_session';
+/** The one path these routes answer. */
+export const SESSION_PATH = '/auth/session';
 
 export interface SessionOptions {
   tokens: SessionTokens;
@@ -80,7 +82,7 @@ export function sessionRoutes(deps: ApiDeps, options: SessionOptions): Router {
     ? { demo: true, demoTtlHours: (options.demoTtlMs ?? 24 * 3_600_000) / 3_600_000 }
     : { demo: false };
 
-  router.get('/auth/session', async (req, res) => {
+  router.get(SESSION_PATH, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const token = sessionCookie(req) ?? parseBearer(req.headers.authorization) ?? undefined;
     const identity = token ? await options.tokens.verify(token) : null;
@@ -90,7 +92,7 @@ export function sessionRoutes(deps: ApiDeps, options: SessionOptions): Router {
     res.json({ user: valid && identity ? describe(identity) : null, ...offer });
   });
 
-  router.post('/auth/session', express.json({ limit: '4kb' }), async (req, res) => {
+  router.post(SESSION_PATH, express.json({ limit: '4kb' }), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     if (fromAnotherSite(req)) {
       res.status(403).json({ error: 'forbidden', message: 'Sign in from Parley’s own pages.' });
@@ -134,7 +136,7 @@ export function sessionRoutes(deps: ApiDeps, options: SessionOptions): Router {
     res.json({ user: describe(identity), ...offer });
   });
 
-  router.delete('/auth/session', (_req, res) => {
+  router.delete(SESSION_PATH, (_req, res) => {
     clear(res).status(204).end();
   });
 

@@ -3,9 +3,14 @@
  * /v1, /openai), an unknown path and a wrong method answer in that face's shape, as the vendor's
  * server would; outside every face, the neutral JSON 404 stays.
  */
-import { renderId } from '@parley/api';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createApiDeps, createApiKey, renderId } from '@parley/api';
+import { createTestDatabase } from '@parley/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { facePrefix, faceForPath, faces } from '../../src/faces/index.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createLogger } from '../../src/logger.ts';
 import { call, startTestApp, type TestApp } from '../../testing/in-process-app.ts';
 
 let t: TestApp;
@@ -137,3 +142,111 @@ describe('outside every face', () => {
     },
   );
 });
+
+describe('paths as Express matches them', () => {
+  it('in any case and with one trailing slash', async () => {
+    for (const path of [`/API/Florent/Conversations/${id}`, `/api/florent/conversations/${id}/`]) {
+      const response = await call(t.url, 'PATCH', path, { key, body: { title: 'Cased' } });
+      expect(response.status, path).toBe(200);
+      expect(response.body.conversation._id, path).toBe(id);
+    }
+    const listed = await call(t.url, 'GET', '/V2/conversations/', { key });
+    expect(listed.status).toBe(200);
+  });
+
+  it('HEAD on a GET route answers as GET does, without a body', async () => {
+    const response = await fetch(`${t.url}/api/conversations/${id}`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.text()).toBe('');
+  });
+
+  it('decodes a path parameter, and a malformed one is the face’s 404', async () => {
+    const encoded = id.replace(/^(.)/, (c) => `%${c.charCodeAt(0).toString(16)}`);
+    const decoded = await call(t.url, 'GET', `/api/conversations/${encoded}`, { key });
+    expect(decoded.status).toBe(200);
+    expect(decoded.body.id).toBe(id);
+    for (const method of ['GET', 'PUT']) {
+      const malformed = await call(t.url, method, '/api/conversations/%E0%A4%A', { key });
+      expect(malformed.status, method).toBe(404);
+      expect(malformed.body, method).toEqual({ detail: 'Conversation not found' });
+    }
+  });
+
+  it('an empty segment is no parameter', async () => {
+    const response = await call(t.url, 'PATCH', '/api/florent/conversations//', { key });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ error: 'not_found' });
+  });
+});
+
+describe('what runs before a face still applies to its requests', () => {
+  it('request id, security headers and rate limits on a face’s answers, errors included', async () => {
+    for (const [method, path] of [
+      ['PATCH', `/api/florent/conversations/${id}`],
+      ['GET', '/api/florent/nothing'],
+      ['GET', '/v2/conversations'],
+    ] as const) {
+      const response = await call(t.url, method, path, {
+        key,
+        body: method === 'PATCH' ? { title: 'Headers' } : undefined,
+        headers: { 'x-request-id': 'routing-1' },
+      });
+      expect(response.headers.get('x-request-id'), path).toBe('routing-1');
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(response.headers.get('content-security-policy'), path).toContain("default-src 'self'");
+      expect(response.headers.get('ratelimit'), path).toMatch(/^limit=\d+, remaining=\d+/);
+    }
+  });
+
+  it('the routers of other paths answer them in any case, and only them', async () => {
+    expect((await call(t.url, 'GET', '/OpenAPI.json')).status).toBe(200);
+    expect((await call(t.url, 'GET', '/openapi.json/')).status).toBe(200);
+    expect((await call(t.url, 'GET', '/docs')).status).toBe(200);
+    const exported = await call(t.url, 'GET', '/API/Export/conversations.ndjson', { key });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    expect((await call(t.url, 'GET', '/api/exports', { key })).body).toEqual({
+      error: 'not_found',
+      message: 'No route for GET /api/exports',
+    });
+  });
+});
+
+describe('a failure of the middleware before the faces', () => {
+  it('is the neutral 500 on every path, a face’s included', async () => {
+    const database = await createTestDatabase();
+    const alice = (await createApiKey(database.db, 'acme', 'alice')).key;
+    const app = createApp({
+      deps: createApiDeps({ db: database.db }),
+      logger: createLogger('silent'),
+      rateLimits: { perCredential: 100, perIp: 100 },
+      hitCounter: () => Promise.reject(new Error('the counter is gone')),
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const cases: [string, string, unknown][] = [
+        ['PATCH', '/api/florent/conversations/x', NEUTRAL_500],
+        ['GET', '/v2/conversations', NEUTRAL_500],
+        ['GET', '/api/export/conversations.ndjson', NEUTRAL_500],
+        ['GET', '/openapi.json', NEUTRAL_500],
+      ];
+      for (const [method, path, body] of cases) {
+        const response = await call(url, method, path, { key: alice });
+        expect(response.status, path).toBe(500);
+        expect(response.body, path).toEqual(body);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await database.close();
+    }
+  });
+});
+
+const NEUTRAL_500 = { error: 'internal_error', message: 'Internal server error' };
