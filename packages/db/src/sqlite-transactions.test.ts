@@ -113,7 +113,7 @@ describe('transactions on the one SQLite connection', () => {
     await holder.terminate();
 
     expect(outcome).toMatch(/^read \d+$/);
-    // It began after the other process's commit, so it read that row too.
+    // Both writes are stored: neither process's transaction was lost to the other.
     expect(await orgIds()).toEqual(expect.arrayContaining(['o-holder', 'o-after-read']));
     expect(messages).toEqual(['locked', 'released']);
   });
