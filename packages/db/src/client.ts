@@ -155,7 +155,7 @@ export type DatabaseHandle = SqliteHandle | PostgresHandle;
 
 /** Options of the PostgreSQL connection pool (one pool per process). */
 export interface PostgresOptions {
-  /** Connections the pool may open (default 10). */
+  /** Connections the pool may open (DEFAULT_POOL_SIZE). */
   poolSize?: number;
 }
 
@@ -177,6 +177,18 @@ export class DatabaseUnreachableError extends Error {
  * busy pool is not a database that is down.
  */
 export const POOL_WAIT_MS = 60_000;
+
+/**
+ * Interactive transactions ($transaction(fn)) of either database. Prisma's defaults give one 2 s
+ * to get its connection (the pool's on PostgreSQL, the single connection on SQLite) and 5 s to
+ * finish, and failing either is a 500: on a busy machine a transaction queued behind others for
+ * 2 s failed while a plain query beside it waited. Both now wait as a plain query does; Parley's
+ * transactions do nothing but their statements, so a long one is one stuck behind the others.
+ */
+export const TRANSACTION_OPTIONS = { maxWait: POOL_WAIT_MS, timeout: POOL_WAIT_MS };
+
+/** Connections of the PostgreSQL pool unless `poolSize` says otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
 
 /**
  * A driver-adapter factory for a PostgreSQL URL. Connecting gives up after 5 s, so a request
@@ -205,7 +217,7 @@ export async function createPostgresAdapter(
     ...connection,
     connectionTimeoutMillis: POOL_WAIT_MS,
     Client: Connection,
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
   });
 }
 
@@ -236,7 +248,10 @@ export async function openDatabase(
 
 async function openPostgres(url: string, options: PostgresOptions): Promise<PostgresHandle> {
   const { PrismaClient: PostgresPrismaClient } = await import('./generated/postgresql/client.ts');
-  const client = new PostgresPrismaClient({ adapter: await createPostgresAdapter(url, options) });
+  const client = new PostgresPrismaClient({
+    adapter: await createPostgresAdapter(url, options),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
   try {
     await client.$queryRaw`SELECT 1`;
   } catch (error) {
@@ -262,7 +277,10 @@ export async function openSqlite(
 ): Promise<SqliteHandle> {
   const file = resolveSqlitePath(location);
   prepareSqliteFile(file);
-  const db = new PrismaClient({ adapter: createSqliteAdapter(file, options) });
+  const db = new PrismaClient({
+    adapter: createSqliteAdapter(file, options),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
   // Per-connection settings; the adapter keeps one connection, so these hold for its life.
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');

@@ -1,5 +1,6 @@
 export {
   BUSY_TIMEOUT_MS,
+  DEFAULT_POOL_SIZE,
   DatabaseUnreachableError,
   UnsupportedDatabaseUrlError,
   createPostgresAdapter,

@@ -24,6 +24,13 @@ const UNREACHABLE_KINDS = new Set([
 /** Prisma's codes for a database it cannot reach, that went away, or timed out. */
 const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 'P2024']);
 
+/**
+ * P2028's two time limits (TRANSACTION_OPTIONS in @parley/db): a transaction that got no
+ * connection in time, or ran out of time, met a database too busy to answer now. Its other
+ * messages (a transaction used after it closed) are bugs, and stay 500s.
+ */
+const TRANSACTION_OUT_OF_TIME = /Unable to start a transaction in the given time|expired transaction/;
+
 /** node-postgres's own errors for a connection that failed or broke (they carry no code). */
 const PG_CONNECTION_FAILURE =
   /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|terminating connection due to administrator command/;
@@ -37,14 +44,15 @@ function isUnreachableKind(cause: unknown): boolean {
 }
 
 /**
- * The database is down or unreachable (PostgreSQL stopped, the network gone): the request
- * deserves a 503 and a retry, not a 500. Follows `cause` through wrappers such as TRPCError.
+ * The database is down, unreachable or too busy (PostgreSQL stopped, the network gone, no
+ * connection free in time): the request deserves a 503 and a retry, not a 500. Follows `cause` through wrappers such as TRPCError.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof Prisma.PrismaClientInitializationError) return true;
     if (e instanceof Prisma.PrismaClientKnownRequestError) {
       if (UNREACHABLE_CODES.has(e.code)) return true;
+      if (e.code === 'P2028' && TRANSACTION_OUT_OF_TIME.test(e.message)) return true;
       const adapterError = e.meta?.['driverAdapterError'] as { cause?: unknown } | undefined;
       if (isUnreachableKind(adapterError?.cause)) return true;
     }
