@@ -20,6 +20,12 @@ const resolveFromCaller = (p: string) => path.resolve(process.env.INIT_CWD ?? pr
  * it without an environment): written once, here, for both.
  */
 export const DEFAULT_BODY_LIMIT = '64kb';
+/**
+ * The largest /trpc request body. The largest valid call, 20 messages of 32,000 characters each,
+ * is up to 1.9 MB as UTF-8 and twice that with every character JSON-escaped: 4mb refuses nothing
+ * valid and still bounds what one request can make the server hold.
+ */
+export const DEFAULT_TRPC_BODY_LIMIT = '4mb';
 /** The largest import file (POST /api/import): a ChatGPT export of years of chats is this big. */
 export const DEFAULT_IMPORT_LIMIT = '256mb';
 
@@ -146,6 +152,12 @@ const envSchema = z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb')
       .default(DEFAULT_BODY_LIMIT),
+    /** Largest accepted /trpc request body; larger ones are 413 in tRPC's error envelope. */
+    PARLEY_TRPC_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 4mb')
+      .default(DEFAULT_TRPC_BODY_LIMIT)
+      .transform(sizeInBytes),
     /** Largest import file (POST /api/import); larger ones are 413. */
     PARLEY_IMPORT_LIMIT: z
       .string()
@@ -217,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jwtAudience: e.PARLEY_JWT_AUDIENCE,
     },
     bodyLimit: e.PARLEY_BODY_LIMIT,
+    trpcBodyLimitBytes: e.PARLEY_TRPC_BODY_LIMIT,
     importLimitBytes: e.PARLEY_IMPORT_LIMIT,
     rateLimits: { perCredential: e.PARLEY_RATE_LIMIT_PER_KEY, perIp: e.PARLEY_RATE_LIMIT_PER_IP },
     corsOrigins: e.PARLEY_CORS_ORIGINS,

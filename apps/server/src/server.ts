@@ -121,6 +121,7 @@ export async function startServer(
     deps,
     logger,
     bodyLimit: config.bodyLimit,
+    trpcBodyLimitBytes: config.trpcBodyLimitBytes,
     importLimitBytes: config.importLimitBytes,
     rateLimits: config.rateLimits,
     hitCounter: worker?.hitCounter,

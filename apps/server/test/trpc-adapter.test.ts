@@ -20,6 +20,7 @@ let id: string;
 const servers: Server[] = [];
 let theirs: string;
 let ours: string;
+const MAX_BODY = 4096;
 
 async function serve(handler: RequestHandler): Promise<string> {
   const app = express();
@@ -36,6 +37,8 @@ beforeAll(async () => {
   const deps = createApiDeps({ db: database.db });
   const options = {
     router: appRouter,
+    maxBodySize: MAX_BODY,
+    maxBodyBytes: MAX_BODY,
     createContext: ({ req }: { req: express.Request }) =>
       createTRPCContext(deps, { authorization: req.headers.authorization }),
   };
@@ -96,6 +99,12 @@ describe('the same answer as tRPC’s own adapter', () => {
     ['a mutation’s invalid input', 'POST', '/trpc/conversation.rename', { body: '{"id":1}' }],
     ['a malformed body', 'POST', '/trpc/conversation.rename', { body: '{"id":' }],
     ['an empty body', 'POST', '/trpc/conversation.rename', { body: '' }],
+    [
+      'a body over the limit',
+      'POST',
+      '/trpc/conversation.rename',
+      { body: JSON.stringify({ id: '<id>', title: 'x'.repeat(MAX_BODY) }) },
+    ],
     ['a body with a byte order mark', 'POST', '/trpc/conversation.list', { body: '\ufeff{}' }],
     ['a mutation by GET', 'GET', '/trpc/conversation.rename'],
     ['a query by POST', 'POST', '/trpc/conversation.list', { body: '{}' }],

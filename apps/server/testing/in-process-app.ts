@@ -24,7 +24,15 @@ export interface TestApp {
 
 export async function startTestApp(
   options: Partial<
-    Pick<AppOptions, 'bodyLimit' | 'importLimitBytes' | 'rateLimits' | 'corsOrigins' | 'trustProxy'>
+    Pick<
+      AppOptions,
+      | 'bodyLimit'
+      | 'trpcBodyLimitBytes'
+      | 'importLimitBytes'
+      | 'rateLimits'
+      | 'corsOrigins'
+      | 'trustProxy'
+    >
   > & {
     /** PARLEY_RAG_OPEN_AS's org and user, resolved as the server resolves them at start-up. */
     ragOpenAs?: { org: string; user: string };
@@ -52,6 +60,7 @@ export async function startTestApp(
     deps,
     logger,
     bodyLimit: options.bodyLimit,
+    trpcBodyLimitBytes: options.trpcBodyLimitBytes,
     importLimitBytes: options.importLimitBytes,
     rateLimits: options.rateLimits,
     corsOrigins: options.corsOrigins,

@@ -9,6 +9,7 @@ import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_IMPORT_LIMIT,
   DEFAULT_RATE_LIMITS,
+  DEFAULT_TRPC_BODY_LIMIT,
   sizeInBytes,
 } from '../config.ts';
 import { faceNamespaces, facePrefix, faces } from '../faces/index.ts';
@@ -35,6 +36,8 @@ export interface AppOptions {
   logger: Logger;
   /** Largest accepted REST request body; larger ones are 413 in the face's shape. */
   bodyLimit?: string;
+  /** Largest accepted /trpc request body, in bytes; larger ones are 413 in tRPC's envelope. */
+  trpcBodyLimitBytes?: number;
   /** Largest import file (POST /api/import), in bytes. */
   importLimitBytes?: number;
   /** Requests per minute per credential and per client address (0: off). */
@@ -59,6 +62,7 @@ export function createApp({
   webDist,
   session,
   bodyLimit = DEFAULT_BODY_LIMIT,
+  trpcBodyLimitBytes = sizeInBytes(DEFAULT_TRPC_BODY_LIMIT),
   importLimitBytes = sizeInBytes(DEFAULT_IMPORT_LIMIT),
   rateLimits: limits = DEFAULT_RATE_LIMITS,
   hitCounter,
@@ -86,6 +90,7 @@ export function createApp({
     jsonOnlyForTrpc,
     trpcHandler({
       router: appRouter,
+      maxBodyBytes: trpcBodyLimitBytes,
       createContext: ({ req }) => createTRPCContext(deps, { authorization: authorizationOf(req) }),
       onError({ error, path, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -12,7 +12,7 @@
  * streamed batch) is piped, exactly as tRPC's adapter pipes it.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AnyTRPCRouter } from '@trpc/server';
+import { TRPCError, type AnyTRPCRouter } from '@trpc/server';
 import { internal_exceptionHandler } from '@trpc/server/adapters/node-http';
 import { resolveResponse, type HTTPErrorHandler } from '@trpc/server/http';
 import type {
@@ -23,6 +23,8 @@ import type {
 
 export interface TrpcHandlerOptions<TRouter extends AnyTRPCRouter> {
   router: TRouter;
+  /** Bodies longer than this are refused with 413 (PAYLOAD_TOO_LARGE). */
+  maxBodyBytes: number;
   createContext: (opts: { req: ExpressRequest; res: ExpressResponse }) => unknown;
   onError?: (
     opts: Omit<Parameters<HTTPErrorHandler<TRouter, Request>>[0], 'req'> & { req: ExpressRequest },
@@ -42,11 +44,30 @@ class IncomingHeaders {
   }
 }
 
-/** The request's body as text (UTF-8, a leading byte order mark dropped, as Fetch's text() reads it). */
-function bodyText(req: ExpressRequest): Promise<string> {
+/**
+ * The request's body as text (UTF-8, a leading byte order mark dropped, as Fetch's text() reads
+ * it), refused with 413 once it is longer than `maxBytes`: by its Content-Length before a byte is
+ * read, or as it arrives. The rest of a refused body is not read: the connection closes after the
+ * answer instead.
+ */
+function bodyText(req: ExpressRequest, res: ExpressResponse, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return tooLarge();
+      chunks.push(chunk);
+    };
+    const tooLarge = () => {
+      req.off('data', onData);
+      req.pause();
+      res.setHeader('connection', 'close');
+      // As tRPC's own adapter refuses it (its maxBodySize).
+      reject(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' }));
+    };
+    if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge();
+    req.on('data', onData);
     req.once('end', () => {
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
       resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -60,9 +81,14 @@ function bodyText(req: ExpressRequest): Promise<string> {
  * body). Only JSON bodies reach it: every other type is refused before (trpc-content-type.ts), or
  * by tRPC itself before the body is read (form data and octet streams outside POST).
  */
-function fetchRequest(req: ExpressRequest, signal: AbortSignal): Request {
+function fetchRequest(
+  req: ExpressRequest,
+  res: ExpressResponse,
+  signal: AbortSignal,
+  maxBodyBytes: number,
+): Request {
   let text: Promise<string> | undefined;
-  const read = () => (text ??= bodyText(req));
+  const read = () => (text ??= bodyText(req, res, maxBodyBytes));
   return {
     method: req.method,
     // Only the query string is read from it; the host is not needed to parse it.
@@ -115,7 +141,7 @@ async function pipeBody(
 export function trpcHandler<TRouter extends AnyTRPCRouter>(
   options: TrpcHandlerOptions<TRouter>,
 ): RequestHandler {
-  const { router, createContext, onError } = options;
+  const { router, maxBodyBytes, createContext, onError } = options;
   return (req, res) => {
     // As tRPC's Express adapter: the procedure path is the last segment (batches: a,b,c).
     const path = req.path.slice(req.path.lastIndexOf('/') + 1);
@@ -132,7 +158,7 @@ export function trpcHandler<TRouter extends AnyTRPCRouter>(
 
       const response = await resolveResponse({
         router,
-        req: fetchRequest(req, abort.signal),
+        req: fetchRequest(req, res, abort.signal, maxBodyBytes),
         path,
         error: null,
         createContext: () => Promise.resolve(createContext({ req, res })) as never,
