@@ -10,12 +10,17 @@ describe('configuration from the environment', () => {
       host: '127.0.0.1',
       port: 3000,
       bodyLimit: '64kb',
+      trpcBodyLimitBytes: 4 * 1024 * 1024,
       logLevel: 'info',
       titles: undefined,
     });
     expect(config.database).toEqual({
       dataDir: path.resolve(import.meta.dirname, '../../../data'),
     });
+  });
+
+  it('PARLEY_TRPC_BODY_LIMIT: a size, in bytes', () => {
+    expect(loadConfig({ PARLEY_TRPC_BODY_LIMIT: '512kb' }).trpcBodyLimitBytes).toBe(512 * 1024);
   });
 
   it('PARLEY_WORKERS: one process unless set; a count, or auto for one per CPU', () => {
@@ -91,6 +96,7 @@ describe('configuration from the environment', () => {
     ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ PARLEY_BODY_LIMIT: 'huge' }, 'PARLEY_BODY_LIMIT'],
+    [{ PARLEY_TRPC_BODY_LIMIT: '4 mb' }, 'PARLEY_TRPC_BODY_LIMIT'],
     [{ PARLEY_RAG_OPEN_AS: 'acme' }, 'PARLEY_RAG_OPEN_AS'],
     [{ PARLEY_RAG_OPEN_AS: '/kiosk' }, 'PARLEY_RAG_OPEN_AS'],
     [{ PARLEY_RAG_OPEN_AS: 'acme/' }, 'PARLEY_RAG_OPEN_AS'],
