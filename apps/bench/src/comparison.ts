@@ -17,8 +17,8 @@ import { seedDataDir, type SeededDatabase } from './seed.ts';
 import type { Settings } from './settings.ts';
 import { fmt, MB, round } from './stats.ts';
 
-const BASELINES = ['baseline', 'naive', 'node-http'] as const;
-type Baseline = (typeof BASELINES)[number];
+export const BASELINES = ['baseline', 'naive', 'node-http'] as const;
+export type Baseline = (typeof BASELINES)[number];
 
 const DESCRIPTIONS: Record<string, string> = {
   parley:
@@ -28,12 +28,18 @@ const DESCRIPTIONS: Record<string, string> = {
   'node-http': 'Node http + better-sqlite3, same statements and rules, no framework (reference)',
 };
 
-function baselineSpec(name: Baseline, file: string): TargetSpec {
+/** A reference server on the SQLite file `file`; `lifecycle` as for Parley (valgrind, flags). */
+export function baselineSpec(
+  name: Baseline,
+  file: string,
+  lifecycle: Pick<TargetSpec, 'nodeArgs' | 'wrapper' | 'stopGraceMs'> = {},
+): TargetSpec {
   return {
     name,
     entry: path.join(BENCH_DIR, 'src/targets', `${name}.ts`),
     cwd: BENCH_DIR,
     env: { NODE_ENV: 'production', BENCH_DB_FILE: file },
+    ...lifecycle,
   };
 }
 

@@ -12,6 +12,10 @@
  * the second run only: the difference divided by that number is one request, start-up and warm-up
  * cancelled out. It counts instructions, not time: system calls and waits on the disk are not in
  * it, and neither is the kernel's part of the socket work.
+ *
+ * `rename.florent@baseline`, `@naive` and `@node-http` count the reference servers' Florent
+ * rename the same way (their flags and V8's made repeatable, no production flags), so the
+ * comparison's ratios can be read without the machine's drift between two timed targets.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,10 +23,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkOnce, collectCursors } from './checks.ts';
+import { BASELINES, baselineSpec, type Baseline } from './comparison.ts';
 import { buildParley, parleyTarget } from './parley.ts';
 import { REPO_ROOT, startTarget } from './process.ts';
 import { gitCommit, saveResults } from './results.ts';
 import {
+  florentRename,
   getScenario,
   listScenario,
   parleyScenarios,
@@ -74,7 +80,8 @@ function optionsFrom(argv: string[]): Options {
   if (values.help) {
     console.log(
       'pnpm bench:instructions [--scenarios a,b] [--requests 1000] [--warmup 500] [--no-save]\n' +
-        `scenarios: ${DEFAULT_SCENARIOS.join(', ')}, rename.orq, rename.rag, rename.dify, create.trpc`,
+        `scenarios: ${DEFAULT_SCENARIOS.join(', ')}, rename.orq, rename.rag, rename.dify, create.trpc;\n` +
+        `the reference servers' rename: ${BASELINES.map((b) => `rename.florent@${b}`).join(', ')}`,
     );
     process.exit(0);
   }
@@ -101,18 +108,24 @@ async function countRun(
 ): Promise<number> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-instructions-'));
   try {
-    copyFileSync(template, path.join(dataDir, 'parley.db'));
+    const file = path.join(dataDir, 'parley.db');
+    copyFileSync(template, file);
+    const lifecycle = {
+      nodeArgs: REPEATABLE_V8,
+      wrapper: CALLGRIND,
+      stopGraceMs: START_TIMEOUT_MS,
+    };
+    const baseline = baselineOf(scenarioId);
     const target = await startTarget(
-      parleyTarget(scenarioId, entry, dataDir, {
-        nodeArgs: REPEATABLE_V8,
-        wrapper: CALLGRIND,
-        stopGraceMs: START_TIMEOUT_MS,
-      }),
+      baseline
+        ? baselineSpec(baseline, file, lifecycle)
+        : parleyTarget(scenarioId, entry, dataDir, lifecycle),
       START_TIMEOUT_MS,
     );
     try {
       const subject: Subject = { ...seeded };
-      subject.cursors = await collectCursors(target.url, subject, 5);
+      // Pages of the list scenario, through Parley's tRPC list (the reference servers have none).
+      if (!baseline) subject.cursors = await collectCursors(target.url, subject, 5);
       const scenario = scenarioFor(scenarioId, subject);
       // The client is outside valgrind, so checking every answer costs the count nothing.
       for (let i = 0; i <= requests; i++) {
@@ -130,7 +143,20 @@ async function countRun(
   }
 }
 
+/** The reference server a scenario id names (`rename.florent@naive`), or none for Parley's. */
+function baselineOf(id: string): Baseline | undefined {
+  const target = id.split('@')[1];
+  if (target === undefined) return undefined;
+  const baseline = BASELINES.find((b) => b === target);
+  if (!baseline || !id.startsWith('rename.florent@')) {
+    throw new Error(`no scenario ${id}; --help lists them`);
+  }
+  return baseline;
+}
+
 function scenarioFor(id: string, subject: Subject): Scenario {
+  const baseline = baselineOf(id);
+  if (baseline) return florentRename(baseline, subject);
   const all = [
     ...parleyScenarios(subject),
     getScenario('parley', subject),
