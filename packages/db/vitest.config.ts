@@ -17,7 +17,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     projects: databaseProjects({
-      sqlite: { include: ['src/**/*.test.ts'], exclude: POSTGRES_TESTS },
+      sqlite: { include: ['src/**/*.test.ts', 'testing/**/*.test.ts'], exclude: POSTGRES_TESTS },
       postgres: { include: POSTGRES_TESTS },
     }),
   },

