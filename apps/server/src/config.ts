@@ -29,14 +29,19 @@ export const DEFAULT_TRPC_BODY_LIMIT = '4mb';
 /** The largest import file (POST /api/import): a ChatGPT export of years of chats is this big. */
 export const DEFAULT_IMPORT_LIMIT = '256mb';
 
+const SIZE = /^(\d+)(b|kb|mb|gb)$/i;
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** Bytes of a size such as 64kb or 256mb. */
 export function sizeInBytes(size: string): number {
-  const match = /^(\d+)(b|kb|mb|gb)$/i.exec(size);
+  const match = SIZE.exec(size);
   if (!match) throw new Error(`not a size: ${size}`);
   return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!;
 }
+/** A size setting, such as 64kb or 1gb, kept as written. */
+const size = (fallback: string) =>
+  z.string().regex(SIZE, 'a size such as 64kb, 4mb or 1gb').default(fallback);
+
 export const DEFAULT_RATE_LIMITS = { perCredential: 3000, perIp: 6000 };
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -148,22 +153,11 @@ const envSchema = z
     /** How long SIGTERM waits for in-flight requests before closing connections. */
     PARLEY_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     /** Largest accepted REST request body; larger ones are 413 in the face's error shape. */
-    PARLEY_BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 64kb or 1mb')
-      .default(DEFAULT_BODY_LIMIT),
+    PARLEY_BODY_LIMIT: size(DEFAULT_BODY_LIMIT),
     /** Largest accepted /trpc request body; larger ones are 413 in tRPC's error envelope. */
-    PARLEY_TRPC_BODY_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 1mb or 4mb')
-      .default(DEFAULT_TRPC_BODY_LIMIT)
-      .transform(sizeInBytes),
+    PARLEY_TRPC_BODY_LIMIT: size(DEFAULT_TRPC_BODY_LIMIT).transform(sizeInBytes),
     /** Largest import file (POST /api/import); larger ones are 413. */
-    PARLEY_IMPORT_LIMIT: z
-      .string()
-      .regex(/^\d+(b|kb|mb|gb)$/i, 'a size such as 64mb or 1gb')
-      .default(DEFAULT_IMPORT_LIMIT)
-      .transform(sizeInBytes),
+    PARLEY_IMPORT_LIMIT: size(DEFAULT_IMPORT_LIMIT).transform(sizeInBytes),
     PARLEY_RATE_LIMIT_PER_KEY: z.coerce
       .number()
       .int()

@@ -19,8 +19,17 @@ describe('configuration from the environment', () => {
     });
   });
 
-  it('PARLEY_TRPC_BODY_LIMIT: a size, in bytes', () => {
+  it('the three size settings: one form (64kb, 4MB, 1gb), in bytes where the server counts', () => {
+    expect(loadConfig({ PARLEY_BODY_LIMIT: '1MB' }).bodyLimit).toBe('1MB');
     expect(loadConfig({ PARLEY_TRPC_BODY_LIMIT: '512kb' }).trpcBodyLimitBytes).toBe(512 * 1024);
+    expect(loadConfig({ PARLEY_IMPORT_LIMIT: '1gb' }).importLimitBytes).toBe(1024 ** 3);
+    for (const name of ['PARLEY_BODY_LIMIT', 'PARLEY_TRPC_BODY_LIMIT', 'PARLEY_IMPORT_LIMIT']) {
+      for (const bad of ['4 mb', '1.5mb', '64', 'kb', '-1kb', '2tb']) {
+        expect(() => loadConfig({ [name]: bad }), `${name}=${bad}`).toThrow(
+          new RegExp(`${name}: a size such as`),
+        );
+      }
+    }
   });
 
   it('PARLEY_WORKERS: one process unless set; a count, or auto for one per CPU', () => {
