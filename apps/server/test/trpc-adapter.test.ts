@@ -62,6 +62,44 @@ afterAll(async () => {
 
 const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 
+type Encoded = [[unknown], ...[key: unknown, type: number, chunk: number][]];
+
+/**
+ * A streamed batch (JSON lines) in one order whatever order its procedures finished in: tRPC
+ * numbers each promise's chunk and writes it when it settles, so two runs of the same batch
+ * differ in line order and numbering by timing alone. Chunks are renumbered in the order the head
+ * and the chunks before them refer to them, and written in that order.
+ */
+function canonicalStream(body: string): string {
+  const [head, ...lines] = body
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as unknown);
+  const chunks = lines as [chunk: number, status: number, value: Encoded][];
+  const ids = new Map<number, number>();
+  const refer = (value: Encoded) => {
+    for (const [, , chunk] of value.slice(1) as [unknown, number, number][]) {
+      if (!ids.has(chunk)) ids.set(chunk, ids.size);
+    }
+  };
+  const renumber = (value: Encoded) => [
+    value[0],
+    ...(value.slice(1) as [unknown, number, number][]).map(([k, t, c]) => [k, t, ids.get(c)]),
+  ];
+  const heads = head as Record<string, Encoded>;
+  for (const key of Object.keys(heads).sort()) refer(heads[key]!);
+  for (const [old] of ids) for (const [chunk, , value] of chunks) if (chunk === old) refer(value);
+  const canonical = chunks
+    .map(([chunk, status, value]) => [ids.get(chunk)!, status, renumber(value)] as const)
+    .sort((x, y) => x[0] - y[0]);
+  const canonicalHead = Object.fromEntries(
+    Object.keys(heads)
+      .sort()
+      .map((key) => [key, renumber(heads[key]!)]),
+  );
+  return [canonicalHead, ...canonical].map((line) => JSON.stringify(line)).join('\n');
+}
+
 /** What a client sees of an answer: status, type and body (times and versions of writes masked). */
 async function answer(url: string, method: string, path: string, init: RequestInit = {}) {
   const response = await fetch(`${url}${path}`, {
@@ -73,7 +111,9 @@ async function answer(url: string, method: string, path: string, init: RequestIn
       ...(init.headers as Record<string, string>),
     },
   });
-  const text = await response.text();
+  const raw = await response.text();
+  const streamed = (init.headers as Record<string, string> | undefined)?.['trpc-accept'];
+  const text = streamed && raw.includes('\n') ? canonicalStream(raw) : raw;
   return {
     status: response.status,
     type: response.headers.get('content-type'),
