@@ -191,9 +191,9 @@ export const TRANSACTION_OPTIONS = { maxWait: POOL_WAIT_MS, timeout: POOL_WAIT_M
 export const DEFAULT_POOL_SIZE = 10;
 
 /**
- * A driver-adapter factory for a PostgreSQL URL. Connecting gives up after 5 s, so a request
- * made while PostgreSQL is down fails (503) instead of waiting; the pool reconnects by itself
- * once PostgreSQL is back, since each query takes a live connection or opens a new one.
+ * A driver-adapter factory for a PostgreSQL URL. Connecting gives up after CONNECT_TIMEOUT_MS,
+ * so a request made while PostgreSQL is down fails (503) instead of waiting; the pool reconnects
+ * by itself once PostgreSQL is back, since each query takes a live connection or opens a new one.
  */
 export async function createPostgresAdapter(
   url: string,
@@ -207,7 +207,7 @@ export async function createPostgresAdapter(
   const connection = postgresConnectionOptions(url);
   // pg-pool's one timeout bounds both connecting and waiting for a free connection, and 5 s of
   // waiting turned a burst of 1,000 renames into 503s: the pool waits POOL_WAIT_MS, each of its
-  // connections gives up connecting after 5 s on its own.
+  // connections gives up connecting after CONNECT_TIMEOUT_MS on its own.
   class Connection extends pg.Client {
     constructor(config?: ClientConfig) {
       super({ ...config, connectionTimeoutMillis: connection.connectionTimeoutMillis });
@@ -222,14 +222,24 @@ export async function createPostgresAdapter(
 }
 
 /**
+ * How long opening one connection may take. A refused connection (PostgreSQL down) fails at once
+ * whatever this is; this bounds a database that does not answer. 5 s was too short for a loaded
+ * machine: a burst of 1,000 renames on two processes opened their pools' connections while the
+ * load average was 15, each took over 5 s to connect and fail its waiting request. 20 s stays
+ * under the request timeout (30 s), so an unreachable database is still a 503, not a 408.
+ */
+export const CONNECT_TIMEOUT_MS = 20_000;
+
+/**
  * How every connection Parley opens to PostgreSQL is made from DATABASE_URL (the pool's, and the
- * one that listens for live changes): the URL as given, and giving up on connecting after 5 s.
+ * one that listens for live changes): the URL as given, and giving up on connecting after
+ * CONNECT_TIMEOUT_MS.
  */
 export function postgresConnectionOptions(url: string): {
   connectionString: string;
   connectionTimeoutMillis: number;
 } {
-  return { connectionString: url, connectionTimeoutMillis: 5_000 };
+  return { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
 }
 
 /**

@@ -31,9 +31,14 @@ const UNREACHABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1011', 'P1017', 
  */
 const TRANSACTION_OUT_OF_TIME = /Unable to start a transaction in the given time|expired transaction/;
 
-/** node-postgres's own errors for a connection that failed or broke (they carry no code). */
+/**
+ * node-postgres's own errors for a connection that failed or broke (they carry no code). `timeout
+ * expired` is what a new connection fails with when its connect timeout fires (at the end of the
+ * message of whatever wraps it): under heavy load a burst that opened the pool's connections got
+ * it once per connection, as 500s.
+ */
 const PG_CONNECTION_FAILURE =
-  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|terminating connection due to administrator command/;
+  /Connection terminated|timeout exceeded when trying to connect|timeout expired$|connect ECONNREFUSED|Client has encountered a connection error|terminating connection due to administrator command/;
 
 function isUnreachableKind(cause: unknown): boolean {
   if (typeof cause !== 'object' || cause === null) return false;
