@@ -14,11 +14,11 @@ describe('isDatabaseUnavailable', () => {
     const { port } = silent.address() as net.AddressInfo;
     try {
       const error = await openDatabase({ url: `postgresql://parley:x@127.0.0.1:${port}/parley` })
-        .then(({ close }) => close())
+        .then((handle) => handle.close())
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Error);
       expect(isDatabaseUnavailable(error)).toBe(true);
-      const inTrpc = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error as Error });
+      const inTrpc = new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause: error });
       expect(isDatabaseUnavailable(inTrpc)).toBe(true);
     } finally {
       for (const socket of sockets) socket.destroy();
