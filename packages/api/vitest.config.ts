@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { databaseProjects } from '../db/testing/vitest-projects.ts';
 
-// Tests that need no database (pure rules, the import graph, in-memory parts): run once.
+// Tests that need no database (pure rules, the import graph, in-memory parts, the error mapping
+// against a server that never answers): run once.
 const WITHOUT_DATABASE = [
   'src/rules/**',
+  'src/data/db-errors.test.ts',
   'src/import-layers.test.ts',
   'src/deps/conversation-events.test.ts',
   'src/deps/title-generators.test.ts',

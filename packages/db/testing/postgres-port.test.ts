@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { choosePostgresPort, ephemeralRangeStart } from './postgres-port.ts';
+import { LOWEST_PORT, choosePostgresPort, ephemeralRangeStart } from './postgres-port.ts';
 
 const listen = (port: number) =>
   new Promise<net.Server>((resolve, reject) => {
@@ -15,7 +15,7 @@ describe('choosePostgresPort', () => {
     const end = ephemeralRangeStart();
     for (let i = 0; i < 20; i++) {
       const port = await choosePostgresPort();
-      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeGreaterThanOrEqual(LOWEST_PORT);
       expect(port).toBeLessThan(end);
       await close(await listen(port)); // free: it can be listened on
     }
@@ -26,7 +26,7 @@ describe('choosePostgresPort', () => {
     const holder = await listen(taken);
     try {
       const end = ephemeralRangeStart();
-      const draws = [(taken - 10_000 + 0.5) / (end - 10_000)];
+      const draws = [(taken - LOWEST_PORT + 0.5) / (end - LOWEST_PORT)];
       const random = () => draws.shift() ?? Math.random();
       const port = await choosePostgresPort(random);
       expect(draws).toEqual([]); // the taken port was drawn first

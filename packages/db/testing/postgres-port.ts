@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 /** Where the chosen ports start: above the well-known and commonly configured ones. */
-const LOWEST = 10_000;
+export const LOWEST_PORT = 10_000;
 /** Tries at random before falling back to a port the kernel hands out. */
 const ATTEMPTS = 100;
 
@@ -39,15 +39,15 @@ function tryPort(port: number): Promise<number | null> {
 }
 
 /**
- * A port free now on 127.0.0.1, at random between LOWEST and the ephemeral range; one the kernel
- * hands out where that range leaves no room below it. `random` is Math.random's shape (the tests
- * hand it a taken port first).
+ * A port free now on 127.0.0.1, at random between LOWEST_PORT and the ephemeral range; one the
+ * kernel hands out where that range leaves no room below it. `random` is Math.random's shape (the
+ * tests hand it a taken port first).
  */
 export async function choosePostgresPort(random: () => number = Math.random): Promise<number> {
   const end = ephemeralRangeStart();
-  if (end - LOWEST >= 1_000) {
+  if (end - LOWEST_PORT >= 1_000) {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const port = await tryPort(LOWEST + Math.floor(random() * (end - LOWEST)));
+      const port = await tryPort(LOWEST_PORT + Math.floor(random() * (end - LOWEST_PORT)));
       if (port !== null) return port;
     }
   }

