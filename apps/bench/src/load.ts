@@ -1,6 +1,6 @@
 /**
  * One load run: autocannon's programmatic API on 127.0.0.1, a fixed number of keep-alive
- * connections for a fixed time. Each connection gets its own list of requests built by the
+ * connections for a fixed time (or, to prime a target, for a number of requests). Each connection gets its own list of requests built by the
  * scenario beforehand (so renames cycle over many conversations and titles) and sends them in a
  * loop: autocannon encodes a fixed list once, whereas building every request on the fly
  * (setupRequest) costs the load generator about a third more CPU, which it takes from the server
@@ -23,6 +23,10 @@ export interface LoadOptions {
   url: string;
   connections: number;
   seconds: number;
+  /** Stop after this many responses instead of after `seconds`. */
+  requests?: number;
+  /** A request unanswered this long is a timeout (default 10 s). */
+  timeoutSeconds?: number;
   /** Sent with every request (authorization, content-type). */
   headers: Record<string, string>;
   next(): RequestSpec;
@@ -67,9 +71,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         {
           url: options.url,
           connections: options.connections,
-          duration: options.seconds,
+          ...(options.requests === undefined
+            ? { duration: options.seconds }
+            : { amount: options.requests }),
           pipelining: 1,
-          timeout: 10,
+          timeout: options.timeoutSeconds ?? 10,
           headers: options.headers,
           setupClient(client) {
             client.setRequests(

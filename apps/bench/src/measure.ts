@@ -1,16 +1,21 @@
 /**
- * One measurement of a set of scenarios: one answer of each checked before any load, a warm-up
- * of each, then the rounds, each scenario in turn within a round (so that a machine getting busier
+ * One measurement of a set of scenarios: one answer of each checked before any load, then each
+ * primed (every connection open and a few requests answered, however long that takes: opening a
+ * database connection on a loaded machine can take seconds, which a short timed round would
+ * report as no request completed), a warm-up of each, then the rounds, each scenario in turn within a round (so that a machine getting busier
  * or quieter shifts every scenario alike); a scenario's figures are the medians of its rounds.
  */
 import { checkOnce } from './checks.ts';
-import { runFailure, runLoad, type LoadResult } from './load.ts';
+import { runFailure, runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import type { Target } from './process.ts';
 import { log } from './progress.ts';
 import type { ScenarioFigures } from './report.ts';
 import { headersFor, type Scenario, type Subject } from './scenarios.ts';
 import type { Settings } from './settings.ts';
 import { fmt, MB, median, round } from './stats.ts';
+
+/** Requests per connection that prime a scenario before its warm-up and rounds. */
+const PRIMING_REQUESTS = 4;
 
 export type LoadSettings = Pick<Settings, 'connections' | 'seconds' | 'rounds' | 'warmup'>;
 
@@ -27,12 +32,16 @@ export async function measure(
     if (!target || !subject) throw new Error(`no target ${s.target}`);
     return { target, subject };
   };
-  const load = async (s: Scenario, loadSeconds: number, what: string): Promise<LoadResult> => {
+  const load = async (
+    s: Scenario,
+    length: Pick<LoadOptions, 'seconds' | 'requests' | 'timeoutSeconds'>,
+    what: string,
+  ): Promise<LoadResult> => {
     const { target, subject } = targetOf(s);
     const result = await runLoad({
       url: target.url,
       connections: settings.connections,
-      seconds: loadSeconds,
+      ...length,
       headers: headersFor(subject, s),
       next: () => s.next(),
       pid: target.pid,
@@ -47,13 +56,20 @@ export async function measure(
     const problem = await checkOnce(target.url, s, subject);
     if (problem) throw new Error(`wrong answer before any load: ${problem}`);
   }
+  for (const s of scenarios) {
+    await load(
+      s,
+      { seconds: 0, requests: settings.connections * PRIMING_REQUESTS, timeoutSeconds: 120 },
+      'priming',
+    );
+  }
   if (settings.warmup > 0) {
-    for (const s of scenarios) await load(s, settings.warmup, 'warm-up');
+    for (const s of scenarios) await load(s, { seconds: settings.warmup }, 'warm-up');
   }
   const results = new Map<string, LoadResult[]>(scenarios.map((s) => [s.id, []]));
   for (let round = 1; round <= settings.rounds; round++) {
     for (const s of scenarios) {
-      const result = await load(s, settings.seconds, `round ${round}`);
+      const result = await load(s, { seconds: settings.seconds }, `round ${round}`);
       results.get(s.id)?.push(result);
       log(
         `  round ${round}/${settings.rounds}  ${s.id.padEnd(34)} ${fmt(result.rps).padStart(7)} req/s` +
