@@ -141,7 +141,7 @@ export async function startServer(
     },
     app,
   );
-  answerUnparseableRequests(server);
+  answerUnparseableRequests(server, logger);
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { address, port } = server.address() as AddressInfo;

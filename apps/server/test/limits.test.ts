@@ -225,12 +225,26 @@ describe('slow clients', () => {
     });
   }
 
-  it('answers 408 and closes a connection whose headers never finish', async () => {
-    const reply = await exchange((socket) =>
-      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: '),
+  /** The warning logged for the connection from `port`: how much of its request had arrived. */
+  const loggedFor = (port: number) =>
+    server.waitForLog(
+      (e) => e.msg === 'request timed out before it arrived' && e.remotePort === port,
     );
+
+  it('answers 408 and closes a connection whose headers never finish, and logs it', async () => {
+    const partial = 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ';
+    let port = 0;
+    const reply = await exchange((socket) => {
+      socket.on('connect', () => (port = socket.localPort ?? 0));
+      socket.write(partial);
+    });
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
     expect(reply).toContain('{"error":"request_timeout"}');
+    expect(await loggedFor(port)).toMatchObject({
+      level: 40,
+      code: 'ERR_HTTP_REQUEST_TIMEOUT',
+      bytesRead: partial.length,
+    });
   });
 
   it('answers 408 to a request whose body keeps arriving too slowly, however active it is', async () => {

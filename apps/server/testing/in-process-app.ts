@@ -68,7 +68,7 @@ export async function startTestApp(
     ragOpenAs: options.ragOpenAs && (await openAccessPrincipal(database.db, options.ragOpenAs)),
   });
   const server: Server = app.listen(0, '127.0.0.1');
-  answerUnparseableRequests(server);
+  answerUnparseableRequests(server, logger);
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -1,7 +1,9 @@
 import { STATUS_CODES, type Server } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isDatabaseUnavailable } from '@parley/api';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 
 /** Unknown paths answer JSON, never Express's HTML page. */
 export const notFoundHandler: RequestHandler = (req, res) => {
@@ -59,15 +61,26 @@ function httpStatusOf(error: unknown): number {
 
 /**
  * Requests Node's HTTP parser cannot read never reach Express; answer them in JSON too, as a
- * neutral 400 (or 408 for a timeout), instead of Node's bare response.
+ * neutral 400 (or 408 for a timeout), instead of Node's bare response. Each is logged (no request
+ * id exists yet) with how many bytes the server had read from the connection by then.
  */
-export function answerUnparseableRequests(server: Server): void {
+export function answerUnparseableRequests(server: Server, logger: Logger): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || (error.code === 'ECONNRESET' && !socket.readable)) {
       socket.destroy();
       return;
     }
     const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const connection = socket instanceof Socket ? socket : undefined;
+    logger.warn(
+      {
+        code: error.code,
+        bytesRead: connection?.bytesRead,
+        remoteAddress: connection?.remoteAddress,
+        remotePort: connection?.remotePort,
+      },
+      timeout ? 'request timed out before it arrived' : 'unparseable request',
+    );
     const body = JSON.stringify({ error: timeout ? 'request_timeout' : 'bad_request' });
     socket.end(
       `HTTP/1.1 ${timeout ? '408 Request Timeout' : '400 Bad Request'}\r\n` +
