@@ -54,6 +54,8 @@ afterAll(async () => {
 interface Answer {
   status: number;
   body: any;
+  /** Milliseconds from the call to the connection, to the request written out, to the answer. */
+  timings: { connected?: number; written?: number; answered?: number };
 }
 
 /** One request on a connection of its own, so a process killed later leaves none behind. */
@@ -63,6 +65,9 @@ function send(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Answer> {
+  const called = performance.now();
+  const timings: Answer['timings'] = {};
+  const since = () => Math.round(performance.now() - called);
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       agent: false,
@@ -84,11 +89,14 @@ function send(
         } catch {
           // not JSON: kept as text
         }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        resolve({ status: res.statusCode ?? 0, body: parsed, timings });
       });
       res.on('error', reject);
     });
     req.on('error', reject);
+    req.on('socket', (socket) => socket.once('connect', () => (timings.connected = since())));
+    req.on('finish', () => (timings.written = since()));
+    req.on('response', () => (timings.answered = since()));
     req.setTimeout(60_000, () => req.destroy(new Error('no answer in 60 s')));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -191,11 +199,16 @@ describe('two server processes on one PostgreSQL database', () => {
     console.info(
       `${RENAMES} concurrent renames through 2 processes in ${(performance.now() - started).toFixed(0)} ms`,
     );
-    // A refused rename names its cause: the errors both processes logged.
+    // A refused rename names its cause: the errors both processes logged, and when the client
+    // connected, wrote the request and was answered.
     const logged = [a, b].flatMap((p) => p.logs.filter((line) => Number(line.level) >= 40));
+    const refused = answers.filter((answer) => answer.status !== 200);
     expect(
-      answers.map((answer) => answer.status).filter((status) => status !== 200),
-      JSON.stringify(logged.slice(0, 3)),
+      refused.map((answer) => answer.status),
+      JSON.stringify({
+        logged: logged.slice(0, 3),
+        timings: refused.slice(0, 3).map((r) => r.timings),
+      }),
     ).toEqual([]);
     const got = await send(
       'GET',
