@@ -1,10 +1,10 @@
 /**
  * One load run: autocannon's programmatic API on 127.0.0.1, a fixed number of keep-alive
- * connections for a fixed time (or, to prime a target, for a number of requests). Each connection gets its own list of requests built by the
- * scenario beforehand (so renames cycle over many conversations and titles) and sends them in a
- * loop: autocannon encodes a fixed list once, whereas building every request on the fly
- * (setupRequest) costs the load generator about a third more CPU, which it takes from the server
- * on a 2-core machine. Latencies are recorded here from every response with sub-millisecond
+ * connections for a fixed time (or, to prime a target, for a number of requests). Each connection
+ * gets its own list of requests built by the scenario beforehand (so renames cycle over many
+ * conversations and titles) and sends them in a loop: autocannon encodes a fixed list once,
+ * whereas building every request on the fly (setupRequest) costs the load generator about a third
+ * more CPU, which it takes from the server on a 2-core machine. Latencies are recorded here from every response with sub-millisecond
  * precision (autocannon's own histogram keeps whole milliseconds); the target's resident memory is
  * sampled from /proc while the load runs.
  */

@@ -2,8 +2,9 @@
  * One measurement of a set of scenarios: one answer of each checked before any load, then each
  * primed (every connection open and a few requests answered, however long that takes: opening a
  * database connection on a loaded machine can take seconds, which a short timed round would
- * report as no request completed), a warm-up of each, then the rounds, each scenario in turn within a round (so that a machine getting busier
- * or quieter shifts every scenario alike); a scenario's figures are the medians of its rounds.
+ * report as no request completed), a warm-up of each, then the rounds, each scenario in turn
+ * within a round (so that a machine getting busier or quieter shifts every scenario alike); a
+ * scenario's figures are the medians of its rounds.
  */
 import { checkOnce } from './checks.ts';
 import { runFailure, runLoad, type LoadOptions, type LoadResult } from './load.ts';
@@ -19,7 +20,7 @@ const PRIMING_REQUESTS = 4;
 
 export type LoadSettings = Pick<Settings, 'connections' | 'seconds' | 'rounds' | 'warmup'>;
 
-/** Checks one answer of each scenario, warms each up, then runs the rounds in turn. */
+/** Checks one answer of each scenario, primes and warms each up, then runs the rounds in turn. */
 export async function measure(
   scenarios: Scenario[],
   targets: Map<string, Target>,

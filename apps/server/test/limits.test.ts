@@ -225,12 +225,6 @@ describe('slow clients', () => {
     });
   }
 
-  /** The warning logged for the connection from `port`: how much of its request had arrived. */
-  const loggedFor = (port: number) =>
-    server.waitForLog(
-      (e) => e.msg === 'request timed out before it arrived' && e.remotePort === port,
-    );
-
   it('answers 408 and closes a connection whose headers never finish, and logs it', async () => {
     const partial = 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ';
     let port = 0;
@@ -240,7 +234,11 @@ describe('slow clients', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 408/);
     expect(reply).toContain('{"error":"request_timeout"}');
-    expect(await loggedFor(port)).toMatchObject({
+    // Logged for this connection, with how much of its request had arrived.
+    const logged = await server.waitForLog(
+      (e) => e.msg === 'request timed out before it arrived' && e.remotePort === port,
+    );
+    expect(logged).toMatchObject({
       level: 40,
       code: 'ERR_HTTP_REQUEST_TIMEOUT',
       bytesRead: partial.length,
