@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS, serverBuild } from '../src/production.ts';
 import { acknowledgedWrites } from '../testing/acknowledged-writes.ts';
+import { burst } from '../testing/burst.ts';
 import { runCliAsync, startServerProcess, type ServerProcess } from '../testing/server-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-workers-'));
@@ -252,9 +253,7 @@ describe('PARLEY_WORKERS=2', () => {
     const id = await createConversation(url, key, 'contended');
     const RENAMES = 200;
     const started = performance.now();
-    const answers = await Promise.all(
-      Array.from({ length: RENAMES }, (_, i) => trpcRename(url, key, id, `contended-${i}`)),
-    );
+    const answers = await burst(RENAMES, (i) => trpcRename(url, key, id, `contended-${i}`));
     console.info(
       `${RENAMES} concurrent renames through 2 workers in ${(performance.now() - started).toFixed(0)} ms`,
     );
