@@ -4,9 +4,9 @@
  * gets its own list of requests built by the scenario beforehand (so renames cycle over many
  * conversations and titles) and sends them in a loop: autocannon encodes a fixed list once,
  * whereas building every request on the fly (setupRequest) costs the load generator about a third
- * more CPU, which it takes from the server on a 2-core machine. Latencies are recorded here from every response with sub-millisecond
- * precision (autocannon's own histogram keeps whole milliseconds); the target's resident memory is
- * sampled from /proc while the load runs.
+ * more CPU, which it takes from the server on a 2-core machine. Latencies are recorded here from
+ * every response with sub-millisecond precision (autocannon's own histogram keeps whole
+ * milliseconds); the target's resident memory is sampled from /proc while the load runs.
  */
 import autocannon from 'autocannon';
 import { processMemory } from './process.ts';

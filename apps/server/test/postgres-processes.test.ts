@@ -80,6 +80,7 @@ function send(
       },
     });
     req.on('response', (res) => {
+      timings.answered = since();
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -97,7 +98,6 @@ function send(
     req.on('error', reject);
     req.on('socket', (socket) => socket.once('connect', () => (timings.connected = since())));
     req.on('finish', () => (timings.written = since()));
-    req.on('response', () => (timings.answered = since()));
     req.setTimeout(60_000, () => req.destroy(new Error('no answer in 60 s')));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
